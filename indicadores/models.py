@@ -1,0 +1,270 @@
+"""Indicators, their yearly targets, period reports and the follow-up cuts (SPEC §1–3)."""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from politicas.models import Dependencia, Nivel, Plan
+
+VALOR = {"max_digits": 20, "decimal_places": 6}
+
+
+class TipoAnualizacion(models.TextChoices):
+    SUMA = "suma", "Suma"
+    CRECIENTE = "creciente", "Creciente"
+    CONSTANTE = "constante", "Constante"
+    DECRECIENTE = "decreciente", "Decreciente"
+
+
+class Periodicidad(models.TextChoices):
+    ANUAL = "anual", "Anual"
+    SEMESTRAL = "semestral", "Semestral"
+    TRIMESTRAL = "trimestral", "Trimestral"
+    MENSUAL = "mensual", "Mensual"
+
+
+PERIODOS_POR_ANIO = {
+    Periodicidad.ANUAL: 1,
+    Periodicidad.SEMESTRAL: 2,
+    Periodicidad.TRIMESTRAL: 4,
+    Periodicidad.MENSUAL: 12,
+}
+
+
+class Unidad(models.TextChoices):
+    NUMERO = "numero", "Número"
+    PORCENTAJE = "porcentaje", "Porcentaje"
+    PESOS = "pesos", "Pesos"
+
+
+class Enfoque(models.Model):
+    """A cross-cutting approach tagged on indicators: género, territorial, ambiental..."""
+
+    codigo = models.SlugField("código", max_length=40, unique=True)
+    nombre = models.CharField("nombre", max_length=100)
+
+    class Meta:
+        verbose_name = "enfoque"
+        verbose_name_plural = "enfoques"
+        ordering = ["nombre"]
+
+    def __str__(self) -> str:
+        return self.nombre
+
+
+class Indicador(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="indicadores")
+    nivel = models.ForeignKey(Nivel, on_delete=models.CASCADE, related_name="indicadores", verbose_name="nivel")
+    codigo = models.CharField("código", max_length=40, help_text="Como lo escribe el plan: «44010030007», «1.1.5».")
+    nombre = models.TextField("nombre")
+    producto = models.TextField(
+        "producto", blank=True, help_text="En políticas públicas, el producto que mide el indicador."
+    )
+    unidad = models.CharField("unidad", max_length=20, choices=Unidad.choices, default=Unidad.NUMERO)
+    tipo_anualizacion = models.CharField(
+        "tipo de anualización", max_length=20, choices=TipoAnualizacion.choices, default=TipoAnualizacion.SUMA
+    )
+    periodicidad = models.CharField("periodicidad", max_length=20, choices=Periodicidad.choices, default=Periodicidad.ANUAL)
+    linea_base = models.DecimalField("línea base", **VALOR, null=True, blank=True)
+    anio_linea_base = models.PositiveSmallIntegerField("año de la línea base", null=True, blank=True)
+    meta_final = models.DecimalField(
+        "meta final", **VALOR, null=True, blank=True, help_text="Meta al final del plan, como la declara el documento."
+    )
+    peso = models.DecimalField(
+        "ponderación", max_digits=9, decimal_places=4, null=True, blank=True,
+        help_text="Puntos porcentuales del plan. Vacío: pesa igual que sus hermanos.",
+    )
+    dependencia = models.ForeignKey(
+        Dependencia, on_delete=models.PROTECT, related_name="indicadores", verbose_name="dependencia responsable"
+    )
+    enfoques = models.ManyToManyField(Enfoque, related_name="indicadores", blank=True, verbose_name="enfoques")
+    orden = models.PositiveIntegerField("orden", default=0)
+    ilustrativo = models.BooleanField(
+        "valores ilustrativos", default=False,
+        help_text="Marcado cuando el documento fuente no da estos valores y fueron inferidos.",
+    )
+    fuente = models.CharField("fuente", max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "indicador"
+        verbose_name_plural = "indicadores"
+        ordering = ["plan", "orden", "codigo"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "codigo"], name="indicador_codigo_unico_por_plan")
+        ]
+        indexes = [models.Index(fields=["plan", "dependencia"])]
+
+    def __str__(self) -> str:
+        return f"{self.codigo} {self.nombre[:80]}"
+
+    def clean(self) -> None:
+        from indicadores import reglas
+
+        errores = reglas.errores_indicador(
+            tipo=self.tipo_anualizacion, linea_base=self.linea_base, unidad=self.unidad,
+        )
+        if self.nivel_id and self.plan_id and self.nivel.plan_id != self.plan_id:
+            errores.setdefault("nivel", []).append("El nivel pertenece a otro plan.")
+        if errores:
+            raise ValidationError(errores)
+
+    @property
+    def periodos_por_anio(self) -> int:
+        return PERIODOS_POR_ANIO[self.periodicidad]
+
+
+class Meta(models.Model):
+    """The target programmed for one year (meta de la vigencia)."""
+
+    indicador = models.ForeignKey(Indicador, on_delete=models.CASCADE, related_name="metas")
+    anio = models.PositiveSmallIntegerField("vigencia")
+    valor = models.DecimalField("meta", **VALOR)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "meta"
+        verbose_name_plural = "metas"
+        ordering = ["indicador", "anio"]
+        constraints = [models.UniqueConstraint(fields=["indicador", "anio"], name="meta_unica_por_anio")]
+
+    def __str__(self) -> str:
+        return f"{self.anio}: {self.valor}"
+
+    def clean(self) -> None:
+        from indicadores import reglas
+
+        if self.indicador_id and self.anio is not None:
+            errores = reglas.errores_valor_en_plan(
+                plan=self.indicador.plan, unidad=self.indicador.unidad, anio=self.anio, valor=self.valor,
+                que="La meta",
+            )
+            if errores:
+                raise ValidationError(errores)
+
+
+class Corte(models.Model):
+    """A follow-up cut of a plan: a semester with its deadline, opened and closed by planning."""
+
+    class Estado(models.TextChoices):
+        ABIERTO = "abierto", "Abierto"
+        CERRADO = "cerrado", "Cerrado"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="cortes")
+    anio = models.PositiveSmallIntegerField("año")
+    semestre = models.PositiveSmallIntegerField("semestre", choices=[(1, "1 (30 de junio)"), (2, "2 (31 de diciembre)")])
+    fecha_limite = models.DateField("fecha límite de reporte", null=True, blank=True)
+    estado = models.CharField("estado", max_length=10, choices=Estado.choices, default=Estado.ABIERTO)
+    cerrado_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cerrado_en = models.DateTimeField("cerrado en", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "corte"
+        verbose_name_plural = "cortes"
+        ordering = ["plan", "-anio", "-semestre"]
+        constraints = [models.UniqueConstraint(fields=["plan", "anio", "semestre"], name="corte_unico_por_plan")]
+
+    def __str__(self) -> str:
+        return f"{self.anio}-{self.semestre}"
+
+    @property
+    def clave(self) -> str:
+        """How cuts are written everywhere: «2024-1»."""
+        return f"{self.anio}-{self.semestre}"
+
+    @property
+    def fecha_corte(self) -> datetime.date:
+        return datetime.date(self.anio, 6, 30) if self.semestre == 1 else datetime.date(self.anio, 12, 31)
+
+    @property
+    def cerrado(self) -> bool:
+        return self.estado == self.Estado.CERRADO
+
+
+class Reporte(models.Model):
+    """A reported value for one period of one year, with its narrative and review state."""
+
+    class Estado(models.TextChoices):
+        BORRADOR = "borrador", "Borrador"
+        ENVIADO = "enviado", "Enviado"
+        APROBADO = "aprobado", "Aprobado"
+        DEVUELTO = "devuelto", "Devuelto"
+
+    indicador = models.ForeignKey(Indicador, on_delete=models.CASCADE, related_name="reportes")
+    anio = models.PositiveSmallIntegerField("año")
+    periodo = models.PositiveSmallIntegerField(
+        "periodo", default=1, help_text="1 para anual; 1–2 semestral; 1–4 trimestral; 1–12 mensual."
+    )
+    valor = models.DecimalField("avance", **VALOR)
+    observaciones = models.TextField("observaciones", blank=True)
+    plan_de_choque = models.TextField(
+        "plan de choque", blank=True, help_text="Plan de recuperación si va atrasado, o justificación si sobre ejecuta."
+    )
+    estado = models.CharField("estado", max_length=10, choices=Estado.choices, default=Estado.BORRADOR)
+    comentario_revision = models.TextField("comentario de revisión", blank=True)
+    version = models.PositiveIntegerField("versión", default=1, editable=False)
+    ilustrativo = models.BooleanField("valor ilustrativo", default=False)
+    creado_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actualizado_en = models.DateTimeField("actualizado en", auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "reporte"
+        verbose_name_plural = "reportes"
+        ordering = ["indicador", "anio", "periodo"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicador", "anio", "periodo"], name="reporte_unico_por_periodo")
+        ]
+        indexes = [models.Index(fields=["anio", "estado"])]
+
+    def __str__(self) -> str:
+        return f"{self.indicador.codigo} {self.anio}-{self.periodo}"
+
+    def clean(self) -> None:
+        from indicadores import reglas
+
+        if not self.indicador_id or self.anio is None:
+            return
+        errores = reglas.errores_valor_en_plan(
+            plan=self.indicador.plan, unidad=self.indicador.unidad, anio=self.anio, valor=self.valor,
+            que="El reporte",
+        )
+        errores.update(reglas.errores_periodo(periodicidad=self.indicador.periodicidad, periodo=self.periodo))
+        if errores:
+            raise ValidationError(errores)
+
+
+def _ruta_evidencia(instance: "Evidencia", filename: str) -> str:
+    return f"evidencias/{instance.reporte.indicador.plan_id}/{instance.reporte_id}/{filename}"
+
+
+class Evidencia(models.Model):
+    """A file or a link that supports a report."""
+
+    reporte = models.ForeignKey(Reporte, on_delete=models.CASCADE, related_name="evidencias")
+    descripcion = models.CharField("descripción", max_length=300, blank=True)
+    archivo = models.FileField("archivo", upload_to=_ruta_evidencia, blank=True)
+    enlace = models.URLField("enlace", max_length=500, blank=True)
+    creado_en = models.DateTimeField("creado en", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "evidencia"
+        verbose_name_plural = "evidencias"
+        ordering = ["reporte", "creado_en"]
+
+    def __str__(self) -> str:
+        return self.descripcion or self.enlace or self.archivo.name
+
+    def clean(self) -> None:
+        if not self.archivo and not self.enlace:
+            raise ValidationError("Adjunte un archivo o escriba un enlace.")

@@ -1,0 +1,95 @@
+"""Validation rules of a plan (SPEC §3 "Validation of a plan"), as plain functions.
+
+Each returns errors in Spanish keyed by field, so the admin, the API, imports and the demo loader
+all explain a rejection with the same words. None of them touches the database.
+"""
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+from seguimiento.numeros import formato_numero
+
+Errores = dict[str, list[str]]
+
+# Weights come from documents with two decimals; a rounding crumb is not an error.
+TOLERANCIA_PESOS = Decimal("0.01")
+PERIODOS = {"anual": 1, "semestral": 2, "trimestral": 4, "mensual": 12}
+UNIDADES_NO_NEGATIVAS = {"numero", "pesos"}
+
+
+def errores_indicador(*, tipo: str, linea_base: Decimal | None, unidad: str) -> Errores:
+    if tipo == "decreciente" and linea_base is None:
+        return {"linea_base": ["Un indicador decreciente necesita línea base: sin ella no se puede medir cuánto bajó."]}
+    if unidad in UNIDADES_NO_NEGATIVAS and linea_base is not None and linea_base < 0:
+        return {"linea_base": ["La línea base de un conteo no puede ser negativa."]}
+    return {}
+
+
+def errores_metas(
+    *, tipo: str, linea_base: Decimal | None, meta_final: Decimal | None, metas: Mapping[int, Decimal]
+) -> Errores:
+    """Targets against each other: a suma adds up to its final target; LB bounds the others."""
+    errores: list[str] = []
+    if tipo == "suma" and meta_final is not None and metas:
+        suma = sum(metas.values(), Decimal(0))
+        if suma != meta_final:
+            errores.append(
+                f"La meta final ({formato_numero(meta_final)}) no es la suma de las metas anuales "
+                f"({formato_numero(suma)}); en un indicador de tipo suma deben coincidir."
+            )
+    if linea_base is not None:
+        for anio, valor in sorted(metas.items()):
+            if tipo == "creciente" and valor < linea_base:
+                errores.append(
+                    f"La meta de {anio} ({formato_numero(valor)}) es menor que la línea base "
+                    f"({formato_numero(linea_base)}); un indicador creciente no puede bajar de ella."
+                )
+            if tipo == "decreciente" and valor > linea_base:
+                errores.append(
+                    f"La meta de {anio} ({formato_numero(valor)}) es mayor que la línea base "
+                    f"({formato_numero(linea_base)}); un indicador decreciente no puede subir de ella."
+                )
+    return {"metas": errores} if errores else {}
+
+
+def errores_valor_en_plan(*, plan, unidad: str, anio: int, valor: Decimal | None, que: str) -> Errores:
+    """A target or report must fall in the plan's years, and a count cannot be negative."""
+    errores: Errores = {}
+    if not plan.vigente_en(anio):
+        errores["anio"] = [
+            f"{que} es del año {anio}, fuera de la vigencia del plan ({plan.anio_inicio}–{plan.anio_fin})."
+        ]
+    if valor is not None and unidad in UNIDADES_NO_NEGATIVAS and valor < 0:
+        errores["valor"] = [f"{que} no puede ser negativo: el indicador cuenta {unidad_texto(unidad)}."]
+    return errores
+
+
+def errores_periodo(*, periodicidad: str, periodo: int | None) -> Errores:
+    maximo = PERIODOS[periodicidad]
+    if periodo is None or not 1 <= periodo <= maximo:
+        return {"periodo": [f"Un indicador {periodicidad} tiene periodos de 1 a {maximo}; se recibió {periodo}."]}
+    return {}
+
+
+def errores_pesos(
+    *, padre: str, peso_padre: Decimal | None, hijos: Iterable[tuple[str, Decimal | None]]
+) -> list[str]:
+    """The weights of siblings add up to their parent's weight (100 for a plan's top level)."""
+    hijos = list(hijos)
+    pesos = [peso for _, peso in hijos if peso is not None]
+    if peso_padre is None or not pesos:
+        return []
+    if len(pesos) < len(hijos):
+        sin_peso = ", ".join(codigo for codigo, peso in hijos if peso is None)
+        return [f"En {padre}, unos elementos tienen ponderación y otros no ({sin_peso}): complete todas o ninguna."]
+    suma = sum(pesos, Decimal(0))
+    if abs(suma - peso_padre) > TOLERANCIA_PESOS:
+        return [
+            f"Las ponderaciones de {padre} suman {formato_numero(suma)} y deberían sumar "
+            f"{formato_numero(peso_padre)}."
+        ]
+    return []
+
+
+def unidad_texto(unidad: str) -> str:
+    return {"numero": "cantidades", "pesos": "pesos"}.get(unidad, unidad)

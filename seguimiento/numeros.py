@@ -1,0 +1,83 @@
+"""Colombian number formats, in and out (SPEC §1).
+
+`7.480` is seven thousand four hundred eighty, `0,33` is 0.33, `$73.700.000` is pesos and
+`100%` is a percentage as written. Anything that could be read two ways is refused with a message
+that says why, so an import never guesses.
+"""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+_MILES = re.compile(r"^\d{1,3}(\.\d{3})+$")
+_ENTERO = re.compile(r"^\d+$")
+_DECIMAL = re.compile(r"^\d+,\d+$")
+
+
+class NumeroInvalido(ValueError):
+    """The text is not a number written the Colombian way; the message says why, in Spanish."""
+
+
+def parse_numero(valor: object) -> Decimal:
+    """Read a number from a cell or a form field, as a `Decimal`.
+
+    Numbers that arrive already typed (int, float from a spreadsheet, Decimal) are taken as they
+    are; text must follow the Colombian convention: dot for thousands, comma for decimals.
+    """
+    if isinstance(valor, bool):
+        raise NumeroInvalido(f"«{valor}» no es un número.")
+    if isinstance(valor, Decimal):
+        return valor
+    if isinstance(valor, int):
+        return Decimal(valor)
+    if isinstance(valor, float):
+        return Decimal(repr(valor))
+    texto = str(valor or "").strip()
+    if not texto:
+        raise NumeroInvalido("El valor está vacío.")
+    return _parse_texto(texto)
+
+
+def _parse_texto(original: str) -> Decimal:
+    texto = original.replace("\u00a0", "").replace(" ", "").replace("$", "").replace("%", "")
+    signo = ""
+    if texto[:1] in "+-":
+        signo, texto = ("-" if texto[0] == "-" else ""), texto[1:]
+    entero, coma, fraccion = texto.partition(",")
+    if "," in fraccion:
+        raise NumeroInvalido(f"«{original}» tiene más de una coma decimal.")
+    if "." in fraccion:
+        raise NumeroInvalido(
+            f"«{original}» tiene un punto después de la coma decimal; "
+            "escriba los miles con punto y los decimales con coma, por ejemplo 1.234,5."
+        )
+    if coma and not fraccion.isdigit():
+        raise NumeroInvalido(f"«{original}» no tiene dígitos después de la coma decimal.")
+    if "." in entero and not _MILES.match(entero):
+        raise NumeroInvalido(
+            f"«{original}» es ambiguo: el punto separa miles en grupos de tres cifras "
+            "(7.480); para decimales use coma (0,5)."
+        )
+    if not (_ENTERO.match(entero.replace(".", "")) if entero else False):
+        raise NumeroInvalido(f"«{original}» no es un número.")
+    try:
+        return Decimal(signo + entero.replace(".", "") + ("." + fraccion if coma else ""))
+    except InvalidOperation as exc:  # pragma: no cover - the patterns above already rule it out
+        raise NumeroInvalido(f"«{original}» no es un número.") from exc
+
+
+def formato_numero(valor: Decimal | int | None, decimales: int = 2) -> str:
+    """`Decimal('7480')` → `7.480`; `Decimal('0.33')` → `0,33`. Trailing zeros are dropped."""
+    if valor is None:
+        return "—"
+    cuantizado = Decimal(valor).quantize(Decimal(1).scaleb(-decimales)) if decimales else Decimal(valor).quantize(Decimal(1))
+    texto = f"{cuantizado:,f}"
+    if "." in texto:
+        texto = texto.rstrip("0").rstrip(".")
+    return texto.replace(",", "\u0001").replace(".", ",").replace("\u0001", ".")
+
+
+def formato_porcentaje(valor: Decimal | None, decimales: int = 0) -> str:
+    """A percentage in percent units as Colombians write it: `41 %`, `0,2 %`; None is «—»."""
+    if valor is None:
+        return "—"
+    return f"{formato_numero(valor, decimales)} %"

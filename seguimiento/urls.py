@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+admin.site.site_header = "Seguimiento a planes y políticas"
+admin.site.site_title = "Seguimiento"
+admin.site.index_title = "Administración"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("cuentas/ingresar/", auth_views.LoginView.as_view(), name="login"),
+    path("cuentas/salir/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("reportes.urls")),
+]
