@@ -10,5 +10,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("cuentas/ingresar/", auth_views.LoginView.as_view(), name="login"),
     path("cuentas/salir/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/v1/", include("seguimiento.api_urls")),
+    path("excel/", include("reportes.urls_excel")),
+    path("seguimiento/", include("indicadores.urls")),
     path("", include("reportes.urls")),
 ]

@@ -1,0 +1,78 @@
+"""Who may see and change what (roles of issue 2, object-level scoping per dependencia).
+
+Planners (Planeador) read and write the indicators of their own dependencias; officials
+(Funcionario), auditors (Auditor) and the planning office (Revisor) read everything; anonymous
+visitors read published plans only. Every view, admin, API endpoint and import asks here.
+"""
+
+from django.db.models import Q, QuerySet
+
+from indicadores.models import Indicador
+from politicas.models import Plan
+
+PLANEADOR = "Planeador"
+FUNCIONARIO = "Funcionario"
+AUDITOR = "Auditor"
+REVISOR = "Revisor"
+ROLES = (PLANEADOR, FUNCIONARIO, AUDITOR, REVISOR)
+ROLES_LECTORES = {FUNCIONARIO, AUDITOR, REVISOR}
+
+
+def _grupos(user) -> set[str]:
+    if not hasattr(user, "_grupos_seguimiento"):
+        user._grupos_seguimiento = set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
+    return user._grupos_seguimiento
+
+
+def lee_todo(user) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or _grupos(user) & ROLES_LECTORES))
+
+
+def es_revisor(user) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or REVISOR in _grupos(user)))
+
+
+def es_planeador(user) -> bool:
+    return bool(user.is_authenticated and PLANEADOR in _grupos(user))
+
+
+def dependencias_ids(user) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    if not hasattr(user, "_dependencias_seguimiento"):
+        user._dependencias_seguimiento = set(user.dependencias.values_list("id", flat=True))
+    return user._dependencias_seguimiento
+
+
+def planes_visibles(user, planes: QuerySet[Plan] | None = None) -> QuerySet[Plan]:
+    planes = Plan.objects.all() if planes is None else planes
+    if lee_todo(user):
+        return planes
+    if user.is_authenticated:
+        return planes.filter(Q(publicado=True) | Q(indicadores__dependencia__usuarios=user)).distinct()
+    return planes.filter(publicado=True)
+
+
+def indicadores_visibles(user, indicadores: QuerySet[Indicador] | None = None) -> QuerySet[Indicador]:
+    """Indicators a user may read: all for readers, their dependencias' for planners."""
+    indicadores = Indicador.objects.all() if indicadores is None else indicadores
+    if lee_todo(user):
+        return indicadores
+    if user.is_authenticated:
+        return indicadores.filter(dependencia_id__in=dependencias_ids(user))
+    return indicadores.filter(plan__publicado=True)
+
+
+def indicadores_editables(user, indicadores: QuerySet[Indicador] | None = None) -> QuerySet[Indicador]:
+    indicadores = Indicador.objects.all() if indicadores is None else indicadores
+    if user.is_authenticated and user.is_superuser:
+        return indicadores
+    if es_planeador(user):
+        return indicadores.filter(dependencia_id__in=dependencias_ids(user))
+    return indicadores.none()
+
+
+def puede_editar_indicador(user, indicador: Indicador) -> bool:
+    if user.is_authenticated and user.is_superuser:
+        return True
+    return es_planeador(user) and indicador.dependencia_id in dependencias_ids(user)
