@@ -6,7 +6,7 @@ that says why, so an import never guesses.
 """
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 _MILES = re.compile(r"^\d{1,3}(\.\d{3})+$")
 _ENTERO = re.compile(r"^\d+$")
@@ -69,7 +69,7 @@ def formato_numero(valor: Decimal | int | None, decimales: int = 2) -> str:
     """`Decimal('7480')` → `7.480`; `Decimal('0.33')` → `0,33`. Trailing zeros are dropped."""
     if valor is None:
         return "—"
-    cuantizado = Decimal(valor).quantize(Decimal(1).scaleb(-decimales)) if decimales else Decimal(valor).quantize(Decimal(1))
+    cuantizado = Decimal(valor).quantize(Decimal(1).scaleb(-decimales), rounding=ROUND_HALF_UP)
     texto = f"{cuantizado:,f}"
     if "." in texto:
         texto = texto.rstrip("0").rstrip(".")

@@ -1,3 +1,10 @@
-import os
+"""Fixtures shared by the whole suite."""
 
-os.environ.setdefault("DEBUG", "1")
+import pytest
+from django.core.management import call_command
+
+
+@pytest.fixture
+def datos_demo(db):
+    """The three seed plans and the demo users, as `cargar_demo` loads them."""
+    call_command("cargar_demo", verbosity=0)
