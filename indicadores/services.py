@@ -10,6 +10,15 @@ from indicadores import permisos
 from indicadores.models import Indicador, Reporte
 
 
+def reporte_verificar(*, indicador: Indicador, anio: int, periodo: int, usuario) -> None:
+    """Raise PermissionDenied or ValidationError if `usuario` may not write this period's report.
+
+    `reporte_registrar` calls it; forms call it too, so a refusal shows as a form error.
+    """
+    if not permisos.puede_editar_indicador(usuario, indicador):
+        raise PermissionDenied(f"No puede reportar el indicador {indicador.codigo}: no es de sus dependencias.")
+
+
 @transaction.atomic
 def reporte_registrar(
     *,
@@ -22,8 +31,7 @@ def reporte_registrar(
     plan_de_choque: str = "",
 ) -> Reporte:
     """Create or correct the report of one period, as a draft of the planner who writes it."""
-    if not permisos.puede_editar_indicador(usuario, indicador):
-        raise PermissionDenied(f"No puede reportar el indicador {indicador.codigo}: no es de sus dependencias.")
+    reporte_verificar(indicador=indicador, anio=anio, periodo=periodo, usuario=usuario)
     reporte = Reporte.objects.filter(indicador=indicador, anio=anio, periodo=periodo).first() or Reporte(
         indicador=indicador, anio=anio, periodo=periodo, creado_por=usuario
     )
@@ -33,8 +41,9 @@ def reporte_registrar(
     reporte.full_clean()
     if reporte.pk:
         reporte.version += 1
+    reporte._history_user = usuario
     reporte.save()
     return reporte
 
 
-__all__ = ["reporte_registrar", "ValidationError", "PermissionDenied"]
+__all__ = ["reporte_registrar", "reporte_verificar", "ValidationError", "PermissionDenied"]

@@ -1,3 +1,200 @@
-from django.contrib import admin
+"""Admin of plans, their hierarchy, the offices that report and the qualitative reports."""
 
-# Register your models here.
+from django.contrib import admin, messages
+from django.db.models import Count, Sum
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from indicadores import permisos
+from indicadores.admin import HistorialAdmin, avisar_errores_pesos
+from politicas import cualitativo
+from politicas.models import ActividadCualitativa, Dependencia, Entidad, InformeCualitativo, Nivel, Plan
+from politicas.selectors import plan_errores_pesos
+from seguimiento.numeros import formato_numero, formato_porcentaje
+
+
+@admin.register(Entidad)
+class EntidadAdmin(admin.ModelAdmin):
+    list_display = ("nombre", "sigla")
+    search_fields = ("nombre", "sigla")
+
+
+@admin.register(Dependencia)
+class DependenciaAdmin(admin.ModelAdmin):
+    list_display = ("nombre", "sigla", "entidad", "tipo", "num_usuarios")
+    list_select_related = ("entidad",)
+    list_filter = ("tipo", "entidad")
+    search_fields = ("nombre", "sigla")
+    filter_horizontal = ("usuarios",)
+
+    @admin.display(description="planeadores", ordering="num_usuarios")
+    def num_usuarios(self, obj: Dependencia) -> int:
+        return obj.num_usuarios
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(num_usuarios=Count("usuarios", distinct=True))
+
+
+@admin.register(Plan)
+class PlanAdmin(HistorialAdmin):
+    list_display = ("codigo", "nombre", "tipo", "entidad", "anio_inicio", "anio_fin", "publicado")
+    list_select_related = ("entidad",)
+    list_filter = ("tipo", "publicado", "entidad")
+    search_fields = ("codigo", "nombre", "documento")
+    prepopulated_fields = {"codigo": ("nombre",)}
+    actions = ("validar_planes",)
+
+    def get_queryset(self, request):
+        return permisos.planes_visibles(request.user, super().get_queryset(request))
+
+    def get_urls(self):
+        propias = [
+            path(
+                "<int:plan_id>/validar/",
+                self.admin_site.admin_view(self.validar_view),
+                name="politicas_plan_validar",
+            )
+        ]
+        return propias + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            plan = self.get_object(request, object_id)
+            if plan is not None:
+                errores = plan_errores_pesos(plan=plan)
+                if errores:
+                    messages.warning(
+                        request,
+                        f"El plan tiene {len(errores)} diferencia(s) de ponderación; véalas en «Validar plan».",
+                    )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def validar_view(self, request, plan_id: int):
+        """Every weight mismatch of the plan, on one page the planner can work through."""
+        plan = get_object_or_404(self.get_queryset(request), pk=plan_id)
+        if not self.has_view_permission(request, plan):
+            raise admin.sites.PermissionDenied
+        contexto = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "plan": plan,
+            "errores": plan_errores_pesos(plan=plan),
+            "title": f"Validación de ponderaciones: {plan}",
+            "volver": reverse("admin:politicas_plan_change", args=[plan.pk]),
+        }
+        return TemplateResponse(request, "admin/politicas/plan/validar.html", contexto)
+
+    @admin.action(description="Validar ponderaciones de los planes seleccionados", permissions=["view"])
+    def validar_planes(self, request, queryset) -> None:
+        for plan in queryset:
+            errores = plan_errores_pesos(plan=plan)
+            if not errores:
+                messages.success(request, f"{plan.codigo}: las ponderaciones cuadran.")
+            for error in errores:
+                messages.warning(request, f"{plan.codigo}: {error}")
+
+
+@admin.register(Nivel)
+class NivelAdmin(HistorialAdmin):
+    list_display = ("codigo", "nombre_corto", "tipo_nivel", "plan", "padre_codigo", "peso_col", "orden")
+    list_display_links = ("codigo", "nombre_corto")
+    list_select_related = ("plan", "padre")
+    list_filter = (("plan", admin.RelatedOnlyFieldListFilter), "profundidad")
+    search_fields = ("codigo", "nombre")
+    fields = ("plan", "padre", "codigo", "nombre", "peso", "orden")
+
+    @admin.display(description="nombre", ordering="nombre")
+    def nombre_corto(self, obj: Nivel) -> str:
+        return obj.nombre if len(obj.nombre) <= 90 else obj.nombre[:88] + "…"
+
+    @admin.display(description="tipo", ordering="profundidad")
+    def tipo_nivel(self, obj: Nivel) -> str:
+        return obj.nombre_tipo
+
+    @admin.display(description="nivel padre", ordering="padre__codigo")
+    def padre_codigo(self, obj: Nivel) -> str:
+        return obj.padre.codigo if obj.padre_id else "—"
+
+    @admin.display(description="ponderación", ordering="peso")
+    def peso_col(self, obj: Nivel) -> str:
+        return formato_numero(obj.peso) if obj.peso is not None else "—"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(plan__in=permisos.planes_visibles(request.user))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        request._nivel_en_edicion = obj
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "padre":
+            obj = getattr(request, "_nivel_en_edicion", None)
+            niveles = Nivel.objects.select_related("plan")
+            kwargs["queryset"] = niveles.filter(plan_id=obj.plan_id).exclude(pk=obj.pk) if obj else niveles
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        avisar_errores_pesos(request, obj.plan)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        avisar_errores_pesos(request, obj.plan)
+        return super().response_change(request, obj)
+
+
+class ActividadCualitativaInline(admin.TabularInline):
+    model = ActividadCualitativa
+    fields = ("orden", "componente", "descripcion", "programadas", "realizadas")
+    extra = 1
+
+
+@admin.register(InformeCualitativo)
+class InformeCualitativoAdmin(HistorialAdmin):
+    list_display = ("plan", "anio", "semestre", "dependencia", "cumplimiento_cuantitativo", "impacto")
+    list_select_related = ("plan", "dependencia")
+    list_filter = (("plan", admin.RelatedOnlyFieldListFilter), "anio", "semestre")
+    inlines = (ActividadCualitativaInline,)
+    fieldsets = (
+        (None, {"fields": ("plan", ("anio", "semestre"), "dependencia")}),
+        (
+            "Informe de gestión",
+            {"fields": ("actividades", "estrategias", "logros", "dificultades", "oportunidades", "evidencias")},
+        ),
+        ("Calificación del revisor", {"fields": ("impacto_cualitativo",)}),
+    )
+
+    @admin.display(description="cumplimiento cuantitativo")
+    def cumplimiento_cuantitativo(self, obj: InformeCualitativo) -> str:
+        return formato_porcentaje(cualitativo.porcentaje(obj.total_realizadas, obj.total_programadas))
+
+    @admin.display(description="impacto cualitativo", ordering="impacto_cualitativo")
+    def impacto(self, obj: InformeCualitativo) -> str:
+        return formato_porcentaje(obj.impacto_cualitativo)
+
+    def get_queryset(self, request):
+        consulta = super().get_queryset(request).annotate(
+            total_programadas=Sum("actividades_detalle__programadas"),
+            total_realizadas=Sum("actividades_detalle__realizadas"),
+        )
+        if permisos.lee_todo(request.user):
+            return consulta
+        return consulta.filter(dependencia_id__in=permisos.dependencias_ids(request.user))
+
+    def get_readonly_fields(self, request, obj=None):
+        # The qualitative impact is the reviewer's score, not the reporting office's.
+        return () if permisos.es_revisor(request.user) else ("impacto_cualitativo",)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or permisos.es_revisor(request.user):
+            return True
+        return obj.dependencia_id in permisos.dependencias_ids(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "dependencia" and not permisos.lee_todo(request.user):
+            kwargs["queryset"] = Dependencia.objects.filter(pk__in=permisos.dependencias_ids(request.user))
+        elif db_field.name == "plan":
+            kwargs["queryset"] = permisos.planes_visibles(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
