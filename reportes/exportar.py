@@ -1,0 +1,792 @@
+"""Follow-up workbooks for auditors (issue 5): small exporters that yield rows, one writer.
+
+Each sheet is a `Hoja`: a name, its columns (title and width) and an iterator of rows. The writer
+streams every row straight into the xlsx file as it comes, so memory does not grow with the number
+of rows. It writes the SpreadsheetML by hand rather than through openpyxl's write-only mode: the
+XML is the same, but openpyxl spends ~5 µs on each styled cell and a 30,000-indicator plan has over
+a million of them (see benchmarks/RESULTADOS_EXCEL.md). Tests read every workbook back with
+openpyxl.
+
+What the cells promise:
+- numbers are numeric cells with Colombian display formats (`#,##0`, `#,##0.00`), percentages are
+  real fractions (0.4125) shown as `0.0%`, with the band's fill and the band's name beside them;
+- text is always an inline string with `quotePrefix` when it starts with = + - @, so no
+  spreadsheet ever runs a cell as a formula (not even after the user edits it).
+
+The sheets "Plan", "Niveles", "Indicadores" and "Reportes" are also the import format
+(`reportes.importar`): exporting a plan and importing the workbook into an empty database
+reproduces it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO, Any
+
+from django.utils import timezone
+from openpyxl.utils import get_column_letter
+
+import seguimiento
+from reportes.resultados import CorteRef, ResultadoIndicador, ResultadoPlan, Semaforo
+
+# ---------------------------------------------------------------------------------------------
+# Cell values that carry a style
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Porcentaje:
+    """A percentage in percent units (41.25) written as the fraction 0.4125 with its band's fill."""
+
+    valor: Decimal | None
+    banda: Semaforo | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Banda:
+    """A band's name, on the band's fill."""
+
+    banda: Semaforo
+
+
+@dataclass(frozen=True, slots=True)
+class Num:
+    """A number shown with a fixed number of decimals (computed figures: 3,76 points)."""
+
+    valor: Decimal | None
+    decimales: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Texto:
+    """Long text shown wrapped (narratives)."""
+
+    valor: str
+
+
+# Fills per band; the colour names are the Semaforo's (SPEC §4), the shades light enough to read.
+RELLENOS = {
+    Semaforo.SOBRE_EJECUCION: "FFF4B183",  # naranja
+    Semaforo.ALTO: "FFA9D08E",  # verde
+    Semaforo.MEDIO: "FFFFE699",  # amarillo
+    Semaforo.BAJO: "FFF8A3A3",  # rojo
+    Semaforo.SIN_INFORMACION: "FFD9D9D9",  # gris
+}
+BANDAS = list(RELLENOS)
+
+# ---------------------------------------------------------------------------------------------
+# Styles: a fixed table, known before any row is written
+# ---------------------------------------------------------------------------------------------
+
+MAX_DECIMALES = 6
+_FORMATOS = {  # numFmtId → code (164+ are custom)
+    164: "#,##0.0",
+    165: "#,##0.00",
+    166: "#,##0.000",
+    167: "#,##0.0000",
+    168: "#,##0.00000",
+    169: "#,##0.000000",
+    170: "dd/mm/yyyy hh:mm",
+    171: "0.0%",
+}
+_FMT_DECIMALES = {0: 3, 1: 164, 2: 165, 3: 166, 4: 167, 5: 168, 6: 169}  # 3 is the builtin #,##0
+
+# (numFmtId, fontId, fillId, quotePrefix, wrap); fills: 0 none, 1 gray125, 2 header, 3+ bands.
+_XFS: list[tuple[int, int, int, bool, bool]] = [
+    (0, 0, 0, False, False),  # 0 default
+    (0, 1, 2, False, True),  # 1 header
+    (0, 0, 0, True, False),  # 2 text that looks like a formula
+    (0, 0, 0, False, True),  # 3 wrapped text
+    (0, 0, 0, True, True),  # 4 wrapped text that looks like a formula
+    (170, 0, 0, False, False),  # 5 date and time
+]
+S_ENCABEZADO, S_FORMULA, S_LARGO, S_LARGO_FORMULA, S_FECHA = 1, 2, 3, 4, 5
+S_NUMERO = {}
+for _decimales, _fmt in _FMT_DECIMALES.items():
+    S_NUMERO[_decimales] = len(_XFS)
+    _XFS.append((_fmt, 0, 0, False, False))
+S_PORCENTAJE: dict[Semaforo | None, int] = {None: len(_XFS)}
+_XFS.append((171, 0, 0, False, False))  # a percentage without a band (trajectory)
+S_BANDA = {}
+for _i, _banda in enumerate(BANDAS):
+    S_PORCENTAJE[_banda] = len(_XFS)
+    _XFS.append((171, 0, 3 + _i, False, False))
+    S_BANDA[_banda] = len(_XFS)
+    _XFS.append((0, 0, 3 + _i, False, False))
+
+
+def _styles_xml() -> str:
+    formatos = "".join(f'<numFmt numFmtId="{i}" formatCode="{_esc(c)}"/>' for i, c in _FORMATOS.items())
+    rellenos = ['<fill><patternFill patternType="none"/></fill>', '<fill><patternFill patternType="gray125"/></fill>']
+    for color in ["FFE7E6E6", *RELLENOS.values()]:
+        rellenos.append(f'<fill><patternFill patternType="solid"><fgColor rgb="{color}"/><bgColor indexed="64"/></patternFill></fill>')
+    xfs = []
+    for num, fuente, relleno, comilla, ajuste in _XFS:
+        atributos = f'numFmtId="{num}" fontId="{fuente}" fillId="{relleno}" borderId="0" xfId="0"'
+        atributos += ' applyNumberFormat="1"' if num else ""
+        atributos += ' applyFont="1"' if fuente else ""
+        atributos += ' applyFill="1"' if relleno else ""
+        atributos += ' quotePrefix="1"' if comilla else ""
+        if ajuste:
+            xfs.append(f'<xf {atributos} applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>')
+        else:
+            xfs.append(f"<xf {atributos}/>")
+    return (
+        _XML_DECL + f'<styleSheet xmlns="{_NS_MAIN}">'
+        f'<numFmts count="{len(_FORMATOS)}">{formatos}</numFmts>'
+        '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+        '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+        f'<fills count="{len(rellenos)}">{"".join(rellenos)}</fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        f'<cellXfs count="{len(xfs)}">{"".join(xfs)}</cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+        "</styleSheet>"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The writer
+# ---------------------------------------------------------------------------------------------
+
+_XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_NS_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+# Characters XML 1.0 cannot carry at all; a pasted control character must not break the file.
+_ILEGALES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ARRANQUE_FORMULA = ("=", "+", "-", "@")
+_EPOCA = datetime.datetime(1899, 12, 30)
+MAX_FILAS_EXCEL = 1_048_576
+
+
+def _esc(texto: str) -> str:
+    texto = _ILEGALES.sub("", texto)
+    return texto.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def parece_formula(texto: str) -> bool:
+    """Text a spreadsheet could take for a formula (or a DDE payload) if it were typed in."""
+    return texto.lstrip()[:1] in _ARRANQUE_FORMULA
+
+
+@dataclass(frozen=True)
+class Columna:
+    titulo: str
+    ancho: float = 14
+
+
+@dataclass
+class Hoja:
+    """One sheet: its name, its columns and the rows to write (an iterator is consumed once)."""
+
+    nombre: str
+    columnas: list[Columna]
+    filas: Iterable[list[Any]]
+    congelar_columnas: int = 0  # columns kept visible when scrolling right
+    filtro: bool = True
+
+
+def _decimales(valor: Decimal) -> int:
+    exponente = valor.normalize().as_tuple().exponent
+    return min(MAX_DECIMALES, max(0, -exponente)) if isinstance(exponente, int) else 0
+
+
+def _numero_xml(valor: Decimal | int | float) -> str:
+    if isinstance(valor, Decimal):
+        texto = format(valor, "f")
+        if "." in texto:
+            texto = texto.rstrip("0").rstrip(".")
+        return texto or "0"
+    return repr(valor)
+
+
+def _celda(ref: str, valor: Any) -> str:
+    """The XML of one cell, or "" for an empty one."""
+    if valor is None or valor == "":
+        return ""
+    if isinstance(valor, bool):
+        valor = "Sí" if valor else "No"
+    if isinstance(valor, str):
+        estilo = f' s="{S_FORMULA}"' if parece_formula(valor) else ""
+        return f'<c r="{ref}"{estilo} t="inlineStr"><is><t xml:space="preserve">{_esc(valor)}</t></is></c>'
+    if isinstance(valor, Texto):
+        estilo = S_LARGO_FORMULA if parece_formula(valor.valor) else S_LARGO
+        if not valor.valor:
+            return ""
+        return f'<c r="{ref}" s="{estilo}" t="inlineStr"><is><t xml:space="preserve">{_esc(valor.valor)}</t></is></c>'
+    if isinstance(valor, Porcentaje):
+        if valor.valor is None:  # no value: the fill alone, the band's name says why
+            return f'<c r="{ref}" s="{S_PORCENTAJE[valor.banda]}"/>' if valor.banda else ""
+
+        return f'<c r="{ref}" s="{S_PORCENTAJE[valor.banda]}"><v>{_numero_xml(valor.valor / 100)}</v></c>'
+    if isinstance(valor, Banda):
+        return (
+            f'<c r="{ref}" s="{S_BANDA[valor.banda]}" t="inlineStr"><is><t>{_esc(valor.banda.etiqueta)}</t></is></c>'
+        )
+    if isinstance(valor, Num):
+        if valor.valor is None:
+            return ""
+        numero = valor.valor.quantize(Decimal(1).scaleb(-valor.decimales))
+        return f'<c r="{ref}" s="{S_NUMERO[valor.decimales]}"><v>{_numero_xml(numero)}</v></c>'
+    if isinstance(valor, Decimal):
+        return f'<c r="{ref}" s="{S_NUMERO[_decimales(valor)]}"><v>{_numero_xml(valor)}</v></c>'
+    if isinstance(valor, int):
+        return f'<c r="{ref}" s="{S_NUMERO[0]}"><v>{valor}</v></c>'
+    if isinstance(valor, float):
+        return f'<c r="{ref}" s="{S_NUMERO[_decimales(Decimal(repr(valor)))]}"><v>{valor!r}</v></c>'
+    if isinstance(valor, datetime.datetime):
+        if timezone.is_aware(valor):
+            valor = timezone.localtime(valor).replace(tzinfo=None)
+        serie = (valor - _EPOCA).total_seconds() / 86400
+        return f'<c r="{ref}" s="{S_FECHA}"><v>{serie!r}</v></c>'
+    return _celda(ref, str(valor))
+
+
+def _vista(congelar_columnas: int) -> str:
+    if congelar_columnas:
+        celda = f"{get_column_letter(congelar_columnas + 1)}2"
+        panel = (
+            f'<pane xSplit="{congelar_columnas}" ySplit="1" topLeftCell="{celda}" activePane="bottomRight" state="frozen"/>'
+            f'<selection pane="topRight"/><selection pane="bottomLeft"/><selection pane="bottomRight" activeCell="{celda}" sqref="{celda}"/>'
+        )
+    else:
+        panel = '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
+    return f'<sheetViews><sheetView workbookViewId="0">{panel}</sheetView></sheetViews>'
+
+
+class LibroXlsx:
+    """Streams sheets into an xlsx file: `escribir(hoja)` for each, then `cerrar()`.
+
+    `progreso(hoja, filas)` is called every `cada` rows so commands can show how far they are.
+    """
+
+    def __init__(self, destino: str | IO[bytes], *, autor: str = "", progreso=None, cada: int = 5000):
+        self._zip = zipfile.ZipFile(destino, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
+        self._hojas: list[tuple[str, str | None]] = []  # name, autofilter ref
+        self._autor = autor
+        self._progreso = progreso
+        self._cada = cada
+
+    def escribir(self, hoja: Hoja) -> int:
+        """Write one sheet; returns the number of data rows written."""
+        numero = len(self._hojas) + 1
+        letras = [get_column_letter(i + 1) for i in range(len(hoja.columnas))]
+        anchos = "".join(
+            f'<col min="{i}" max="{i}" width="{columna.ancho}" customWidth="1"/>'
+            for i, columna in enumerate(hoja.columnas, start=1)
+        )
+        filas = 0
+        with self._zip.open(f"xl/worksheets/sheet{numero}.xml", "w", force_zip64=True) as salida:
+            escribir = salida.write
+            escribir(
+                (
+                    _XML_DECL + f'<worksheet xmlns="{_NS_MAIN}" xmlns:r="{_NS_R}">'
+                    + _vista(hoja.congelar_columnas)
+                    + '<sheetFormatPr defaultRowHeight="15"/>'
+                    + f"<cols>{anchos}</cols><sheetData>"
+                    + '<row r="1">'
+                    + "".join(
+                        f'<c r="{letra}1" s="{S_ENCABEZADO}" t="inlineStr"><is><t>{_esc(columna.titulo)}</t></is></c>'
+                        for letra, columna in zip(letras, hoja.columnas)
+                    )
+                    + "</row>"
+                ).encode()
+            )
+            bloque: list[str] = []
+            for fila in hoja.filas:
+                filas += 1
+                r = filas + 1
+                if r > MAX_FILAS_EXCEL:
+                    raise ValueError(f"La hoja «{hoja.nombre}» supera el máximo de filas de Excel.")
+                bloque.append(f'<row r="{r}">')
+                bloque.extend(_celda(f"{letra}{r}", valor) for letra, valor in zip(letras, fila))
+                bloque.append("</row>")
+                if filas % 500 == 0:
+                    escribir("".join(bloque).encode())
+                    bloque.clear()
+                if self._progreso and filas % self._cada == 0:
+                    self._progreso(hoja.nombre, filas)
+            ref = f"A1:{letras[-1]}{filas + 1}" if hoja.filtro and letras else None
+            bloque.append("</sheetData>")
+            if ref:
+                bloque.append(f'<autoFilter ref="{ref}"/>')
+            bloque.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>')
+            bloque.append("</worksheet>")
+            escribir("".join(bloque).encode())
+        self._hojas.append((hoja.nombre, ref))
+        if self._progreso:
+            self._progreso(hoja.nombre, filas)
+        return filas
+
+    def cerrar(self) -> None:
+        hojas = self._hojas
+        tipos = "".join(
+            f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            for i in range(1, len(hojas) + 1)
+        )
+        self._zip.writestr(
+            "[Content_Types].xml",
+            _XML_DECL + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/styles.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/docProps/core.xml" '
+            'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+            f"{tipos}</Types>",
+        )
+        self._zip.writestr(
+            "_rels/.rels",
+            _XML_DECL + f'<Relationships xmlns="{_NS_PKG}">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>'
+            "</Relationships>",
+        )
+        ahora = timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+        self._zip.writestr(
+            "docProps/core.xml",
+            _XML_DECL + '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            f"<dc:creator>{_esc(self._autor or 'Seguimiento')}</dc:creator>"
+            f'<dcterms:created xsi:type="dcterms:W3CDTF">{ahora}</dcterms:created>'
+            "</cp:coreProperties>",
+        )
+        nombres = "".join(
+            f'<sheet name="{_esc(nombre)}" sheetId="{i}" r:id="rId{i}"/>' for i, (nombre, _) in enumerate(hojas, start=1)
+        )
+        filtros = "".join(
+            f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
+            f"'{_esc(nombre)}'!{_absoluta(ref)}</definedName>"
+            for i, (nombre, ref) in enumerate(hojas)
+            if ref
+        )
+        self._zip.writestr(
+            "xl/workbook.xml",
+            _XML_DECL + f'<workbook xmlns="{_NS_MAIN}" xmlns:r="{_NS_R}"><bookViews><workbookView/></bookViews>'
+            f"<sheets>{nombres}</sheets>" + (f"<definedNames>{filtros}</definedNames>" if filtros else "") + "</workbook>",
+        )
+        relaciones = "".join(
+            f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+            f'Target="worksheets/sheet{i}.xml"/>'
+            for i in range(1, len(hojas) + 1)
+        )
+        n = len(hojas) + 1
+        self._zip.writestr(
+            "xl/_rels/workbook.xml.rels",
+            _XML_DECL + f'<Relationships xmlns="{_NS_PKG}">{relaciones}'
+            f'<Relationship Id="rId{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+            "</Relationships>",
+        )
+        self._zip.writestr("xl/styles.xml", _styles_xml())
+        self._zip.close()
+
+
+def _absoluta(ref: str) -> str:
+    return "$" + re.sub(r"([A-Z]+)(\d+)", r"\1$\2", ref).replace(":", ":$")
+
+
+def escribir_libro(destino: str | IO[bytes], hojas: Iterable[Hoja], *, autor: str = "", progreso=None) -> dict[str, int]:
+    """Write the sheets, in order, to `destino`; returns rows written per sheet."""
+    libro = LibroXlsx(destino, autor=autor, progreso=progreso)
+    conteo = {}
+    for hoja in hojas:
+        conteo[hoja.nombre] = libro.escribir(hoja)
+    libro.cerrar()
+    return conteo
+
+
+# ---------------------------------------------------------------------------------------------
+# The follow-up workbook of a plan at a cut
+# ---------------------------------------------------------------------------------------------
+
+# Column titles shared with the import (reportes.importar reads them back by name).
+HOJA_PLAN, HOJA_NIVELES, HOJA_INDICADORES, HOJA_REPORTES, HOJA_ACERCA = (
+    "Plan", "Niveles", "Indicadores", "Reportes", "Acerca de",
+)
+CAMPOS_PLAN = [
+    ("codigo", "Código"),
+    ("nombre", "Nombre"),
+    ("tipo", "Tipo"),
+    ("documento", "Documento"),
+    ("entidad", "Entidad"),
+    ("anio_inicio", "Año de inicio"),
+    ("anio_fin", "Año de fin"),
+    ("nombres_niveles", "Nombres de los niveles"),
+    ("dependencia_lider", "Dependencia líder"),
+    ("objetivo", "Objetivo"),
+    ("publicado", "Publicado"),
+]
+COLUMNAS_NIVELES = [
+    Columna("Código", 12), Columna("Código del padre", 12), Columna("Nivel", 14), Columna("Nombre", 60),
+    Columna("Ponderación", 13),
+]
+COLUMNAS_NIVELES_RESULTADO = [
+    Columna("Ponderación efectiva", 13), Columna("Avance (puntos)", 13), Columna("Trayectoria (puntos)", 13),
+    Columna("Brecha (puntos)", 13),
+]
+COLUMNAS_INDICADOR = [
+    Columna("Código", 14), Columna("Indicador", 60), Columna("Nivel", 10), Columna("Producto", 40),
+    Columna("Unidad", 12), Columna("Tipo", 12), Columna("Periodicidad", 13), Columna("Dependencia", 30),
+    Columna("Ponderación", 13), Columna("Línea base", 13), Columna("Año de línea base", 10), Columna("Meta final", 13),
+    Columna("Enfoques", 20), Columna("Ilustrativo", 10), Columna("Fuente", 20),
+]
+COLUMNAS_RESULTADO = [
+    Columna("PAV", 9), Columna("Semáforo PAV", 20), Columna("PAHV", 9), Columna("Semáforo PAHV", 20),
+    Columna("PAA", 9), Columna("Semáforo PAA", 20), Columna("Trayectoria ideal", 11), Columna("Sin información", 18),
+]
+COLUMNAS_REPORTES = [
+    Columna("Código del indicador", 14), Columna("Indicador", 50), Columna("Año", 8), Columna("Periodo", 8),
+    Columna("Avance", 13), Columna("Estado", 11), Columna("Observaciones", 60), Columna("Plan de choque", 60),
+]
+ESTADOS_EXPORTADOS = ("aprobado",)  # the figures count approved reports only, like the dashboards
+
+
+def titulo_meta(anio: int) -> str:
+    return f"Meta {anio}"
+
+
+def titulo_avance(anio: int) -> str:
+    return f"Avance {anio}"
+
+
+@dataclass
+class DatosPlan:
+    """Everything the workbook shows of one plan, read in a fixed number of queries."""
+
+    plan: Any
+    niveles: list[dict]  # tree order: parents before children
+    indicadores: list[dict]  # visible ones, the plan's order
+    metas: dict[int, dict[int, Decimal]]
+    reportes: dict[int, list[dict]]  # per indicator, (año, periodo) order, up to the cut
+    enfoques: dict[int, list[str]]
+    enfoque_ids: dict[int, set[int]]
+
+
+def _orden_arbol(niveles: list[dict]) -> list[dict]:
+    hijos: dict[int | None, list[dict]] = defaultdict(list)
+    for nivel in niveles:
+        hijos[nivel["padre_id"]].append(nivel)
+    ordenados: list[dict] = []
+    pendientes = list(reversed(hijos[None]))
+    while pendientes:
+        nivel = pendientes.pop()
+        ordenados.append(nivel)
+        pendientes.extend(reversed(hijos[nivel["id"]]))
+    return ordenados
+
+
+def datos_plan(*, plan, corte: CorteRef, usuario) -> DatosPlan:
+    """The plan's levels, the indicators `usuario` may read, their targets, enfoques and reports.
+
+    Five queries whatever the plan's size: levels, indicators, targets, enfoques, reports.
+    Reports are those whose period has begun by the cut (the ones that count at it, SPEC §2).
+    """
+    from indicadores import permisos
+    from indicadores.models import Indicador, Meta, Reporte
+    from politicas.models import Nivel
+    from reportes.calculos import reporte_cuenta
+
+    niveles = _orden_arbol(
+        list(
+            Nivel.objects.filter(plan=plan)
+            .order_by("orden", "codigo")
+            .values("id", "padre_id", "codigo", "nombre", "peso", "profundidad")
+        )
+    )
+    visibles = permisos.indicadores_visibles(usuario, Indicador.objects.filter(plan=plan))
+    indicadores = list(
+        visibles.order_by("orden", "codigo").values(
+            "id", "codigo", "nombre", "nivel_id", "producto", "unidad", "tipo_anualizacion", "periodicidad",
+            "dependencia_id", "dependencia__nombre", "peso", "linea_base", "anio_linea_base", "meta_final",
+            "ilustrativo", "fuente",
+        )
+    )
+    ids = visibles.values("id")
+    metas: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for indicador_id, anio, valor in Meta.objects.filter(indicador__in=ids).values_list("indicador_id", "anio", "valor"):
+        metas[indicador_id][anio] = valor
+    enfoques: dict[int, list[str]] = defaultdict(list)
+    enfoque_ids: dict[int, set[int]] = defaultdict(set)
+    for indicador_id, enfoque_id, codigo in (
+        Indicador.enfoques.through.objects.filter(indicador__in=ids)
+        .order_by("enfoque__codigo")
+        .values_list("indicador_id", "enfoque_id", "enfoque__codigo")
+    ):
+        enfoques[indicador_id].append(codigo)
+        enfoque_ids[indicador_id].add(enfoque_id)
+    periodicidad = {i["id"]: i["periodicidad"] for i in indicadores}
+    reportes: dict[int, list[dict]] = defaultdict(list)
+    for reporte in (
+        Reporte.objects.filter(indicador__in=ids, anio__lte=corte.anio)
+        .order_by("anio", "periodo")
+        .values("indicador_id", "anio", "periodo", "valor", "estado", "observaciones", "plan_de_choque")
+        .iterator(chunk_size=5000)
+    ):
+        if reporte_cuenta(
+            periodicidad=periodicidad[reporte["indicador_id"]], anio=reporte["anio"], periodo=reporte["periodo"],
+            corte_anio=corte.anio, corte_semestre=corte.semestre,
+        ):
+            reportes[reporte["indicador_id"]].append(reporte)
+    return DatosPlan(plan, niveles, indicadores, metas, reportes, enfoques, enfoque_ids)
+
+
+def avances_por_anio(
+    *, tipo: str, periodicidad: str, reportes: Iterable[dict], corte: CorteRef
+) -> dict[int, Decimal]:
+    """A[y] for each year up to the cut, from approved reports (SPEC §2, via the engine's functions)."""
+    from reportes.calculos import avance_anio, resumen_reportes
+
+    por_anio: dict[int, list[tuple[int, int, Decimal]]] = defaultdict(list)
+    for reporte in reportes:
+        if reporte["estado"] in ESTADOS_EXPORTADOS:
+            por_anio[reporte["anio"]].append((reporte["anio"], reporte["periodo"], reporte["valor"]))
+    avances = {}
+    for anio, lista in por_anio.items():
+        semestre = corte.semestre if anio == corte.anio else 2
+        valor = avance_anio(
+            tipo, resumen_reportes(lista, periodicidad=periodicidad, corte_anio=anio, corte_semestre=semestre)
+        )
+        if valor is not None:
+            avances[anio] = valor
+    return avances
+
+
+def _texto_corte(corte: CorteRef) -> str:
+    return f"{corte.clave} (corte al {corte.fecha:%d/%m/%Y})"
+
+
+@dataclass
+class Exportacion:
+    """What was exported, for the "Acerca de" sheet, the command's output and the tests."""
+
+    plan_codigo: str
+    corte: CorteRef
+    filtros: str
+    usuario: str
+    fecha: datetime.datetime
+    filas: dict[str, int] = field(default_factory=dict)
+
+
+class ExportadorSeguimiento:
+    """The follow-up workbook of a plan at a cut, for the indicators a user may read.
+
+    `params` are the dashboard's GET filters (banda, dependencia, nivel, tipo, enfoque, orden); they
+    select the rows of the Indicadores and Reportes sheets. Levels are always the whole plan.
+    """
+
+    def __init__(self, *, plan, corte: CorteRef, usuario, params: Mapping[str, str] | None = None):
+        self.plan = plan
+        self.corte = corte
+        self.usuario = usuario
+        self.params = dict(params or {})
+
+    # -- data ---------------------------------------------------------------------------------
+    def preparar(self) -> None:
+        from reportes import filtros as modulo_filtros
+        from reportes.selectors import plan_resultados
+
+        self.datos = datos_plan(plan=self.plan, corte=self.corte, usuario=self.usuario)
+        self.resultado: ResultadoPlan = plan_resultados(plan=self.plan, corte=self.corte)
+        self.por_indicador: dict[int, ResultadoIndicador] = {r.indicador_id: r for r in self.resultado.indicadores}
+        self.filtros = modulo_filtros.FiltrosAnexo.desde_get(self.params)
+        visibles = [self.por_indicador[i["id"]] for i in self.datos.indicadores if i["id"] in self.por_indicador]
+        seleccion = modulo_filtros.filtrar(
+            visibles,
+            self.filtros,
+            enfoques_por_indicador=self.datos.enfoque_ids,
+            niveles_bajo=modulo_filtros.descendientes((n["id"], n["padre_id"]) for n in self.datos.niveles),
+        )
+        if self.params.get("orden"):
+            seleccion = modulo_filtros.ordenar(seleccion, self.filtros)
+        por_id = {i["id"]: i for i in self.datos.indicadores}
+        self.seleccion = [por_id[r.indicador_id] for r in seleccion]
+        self.niveles_por_id = {n["id"]: n for n in self.datos.niveles}
+        self.profundidad = max((n["profundidad"] for n in self.datos.niveles), default=-1) + 1
+        self.anios = list(range(self.plan.anio_inicio, self.plan.anio_fin + 1))
+
+    def descripcion_filtros(self) -> str:
+        """The active filters in words, as the dashboard shows them."""
+        f = self.filtros
+        partes = []
+        if f.banda:
+            partes.append(f"semáforo: {f.banda.etiqueta}")
+        if f.dependencia:
+            nombre = next(
+                (i["dependencia__nombre"] for i in self.datos.indicadores if i["dependencia_id"] == f.dependencia),
+                str(f.dependencia),
+            )
+            partes.append(f"dependencia: {nombre}")
+        if f.nivel:
+            nivel = self.niveles_por_id.get(f.nivel)
+            partes.append(f"nivel: {nivel['codigo']} {nivel['nombre']}" if nivel else f"nivel: {f.nivel}")
+        if f.tipo:
+            partes.append(f"tipo: {f.tipo}")
+        if f.enfoque:
+            from indicadores.models import Enfoque
+
+            enfoque = Enfoque.objects.filter(pk=f.enfoque).first()
+            partes.append(f"enfoque: {enfoque.nombre if enfoque else f.enfoque}")
+        if self.params.get("orden"):
+            partes.append(f"orden: {f.orden}{' (descendente)' if f.descendente else ''}")
+        return "; ".join(partes) or "ninguno (todos los indicadores)"
+
+    # -- sheets --------------------------------------------------------------------------------
+    def _cadena(self, nivel_id: int) -> list[dict]:
+        cadena = []
+        nivel = self.niveles_por_id.get(nivel_id)
+        while nivel is not None:
+            cadena.append(nivel)
+            nivel = self.niveles_por_id.get(nivel["padre_id"])
+        return list(reversed(cadena))
+
+    def hoja_indicadores(self) -> Hoja:
+        jerarquia = []
+        for d in range(self.profundidad):
+            nombre = self.plan.nombre_nivel(d)
+            jerarquia += [Columna(f"Código {nombre.lower()}", 10), Columna(nombre, 40)]
+        anuales = []
+        for anio in self.anios:
+            anuales += [Columna(titulo_meta(anio), 12), Columna(titulo_avance(anio), 12)]
+        columnas = jerarquia + COLUMNAS_INDICADOR + anuales + COLUMNAS_RESULTADO
+        return Hoja(HOJA_INDICADORES, columnas, self._filas_indicadores(), congelar_columnas=len(jerarquia) + 2)
+
+    def _filas_indicadores(self) -> Iterator[list]:
+        cadenas: dict[int, list] = {}
+        for ind in self.seleccion:
+            r = self.por_indicador[ind["id"]]
+            if ind["nivel_id"] not in cadenas:
+                celdas: list = []
+                for nivel in self._cadena(ind["nivel_id"]):
+                    celdas += [nivel["codigo"], nivel["nombre"]]
+                cadenas[ind["nivel_id"]] = celdas + [None] * (2 * self.profundidad - len(celdas))
+            metas = self.datos.metas.get(ind["id"], {})
+            avances = avances_por_anio(
+                tipo=ind["tipo_anualizacion"], periodicidad=ind["periodicidad"],
+                reportes=self.datos.reportes.get(ind["id"], ()), corte=self.corte,
+            )
+            anuales: list = []
+            for anio in self.anios:
+                anuales += [metas.get(anio), avances.get(anio)]
+            nivel = self.niveles_por_id.get(ind["nivel_id"])
+            yield cadenas[ind["nivel_id"]] + [
+                ind["codigo"], ind["nombre"], nivel["codigo"] if nivel else None, ind["producto"], ind["unidad"],
+                ind["tipo_anualizacion"], ind["periodicidad"], ind["dependencia__nombre"], ind["peso"],
+                ind["linea_base"], ind["anio_linea_base"], ind["meta_final"],
+                ", ".join(self.datos.enfoques.get(ind["id"], [])), ind["ilustrativo"], ind["fuente"],
+            ] + anuales + [
+                Porcentaje(r.pav, r.semaforo_pav), Banda(r.semaforo_pav),
+                Porcentaje(r.pahv, r.semaforo_pahv), Banda(r.semaforo_pahv),
+                Porcentaje(r.paa, r.semaforo_paa), Banda(r.semaforo_paa),
+                Porcentaje(r.trayectoria), r.motivo_sin_informacion,
+            ]
+
+    def hoja_niveles(self) -> Hoja:
+        resultados = {n.nivel_id: n for n in self.resultado.niveles}
+
+        def filas() -> Iterator[list]:
+            for nivel in self.datos.niveles:
+                padre = self.niveles_por_id.get(nivel["padre_id"])
+                r = resultados.get(nivel["id"])
+                yield [
+                    nivel["codigo"], padre["codigo"] if padre else None, self.plan.nombre_nivel(nivel["profundidad"]),
+                    nivel["nombre"], nivel["peso"],
+                ] + ([Num(r.peso), Num(r.avance), Num(r.trayectoria), Num(r.brecha)] if r else [])
+
+        return Hoja(HOJA_NIVELES, COLUMNAS_NIVELES + COLUMNAS_NIVELES_RESULTADO, filas(), congelar_columnas=1)
+
+    def hoja_reportes(self) -> Hoja:
+        def filas() -> Iterator[list]:
+            for ind in self.seleccion:
+                for reporte in self.datos.reportes.get(ind["id"], ()):
+                    yield [
+                        ind["codigo"], ind["nombre"], reporte["anio"], reporte["periodo"], reporte["valor"],
+                        reporte["estado"], Texto(reporte["observaciones"]), Texto(reporte["plan_de_choque"]),
+                    ]
+
+        return Hoja(HOJA_REPORTES, COLUMNAS_REPORTES, filas(), congelar_columnas=1)
+
+    def hoja_plan(self) -> Hoja:
+        plan = self.plan
+        valores = {
+            "codigo": plan.codigo, "nombre": plan.nombre, "tipo": plan.get_tipo_display(), "documento": plan.documento,
+            "entidad": plan.entidad.nombre, "anio_inicio": plan.anio_inicio, "anio_fin": plan.anio_fin,
+            "nombres_niveles": plan.nombres_niveles,
+            "dependencia_lider": plan.dependencia_lider.nombre if plan.dependencia_lider_id else "",
+            "objetivo": Texto(plan.objetivo), "publicado": plan.publicado,
+        }
+        filas = [[titulo, valores[campo]] for campo, titulo in CAMPOS_PLAN]
+        return Hoja(HOJA_PLAN, [Columna("Campo", 26), Columna("Valor", 80)], filas, filtro=False)
+
+    def hoja_acerca(self, info: Exportacion) -> Hoja:
+        total = self.resultado.total
+        from django.conf import settings
+
+        filas = [
+            ["Plan", f"{self.plan.codigo} — {self.plan.nombre}"],
+            ["Corte", _texto_corte(self.corte)],
+            ["Filtros", info.filtros],
+            ["Exportado por", info.usuario],
+            ["Fecha de exportación", info.fecha],
+            ["Versión de Seguimiento", seguimiento.__version__],
+            ["Indicadores exportados", len(self.seleccion)],
+            ["Indicadores del plan", len(self.resultado.indicadores)],
+            ["Avance del plan (puntos)", Num(total.avance) if total else None],
+            ["Trayectoria del plan (puntos)", Num(total.trayectoria) if total else None],
+            ["Brecha del plan (puntos)", Num(total.brecha) if total else None],
+            ["Reportes que cuentan", "Solo los aprobados; la hoja Reportes lista todos los que cuentan al corte, con su estado."],
+            [
+                "Semáforo (sobre PAHV)",
+                f"Sobre ejecución > {settings.SEMAFORO_UMBRAL_SOBRE} %; alto > {settings.SEMAFORO_UMBRAL_ALTO} %; "
+                f"medio > {settings.SEMAFORO_UMBRAL_MEDIO} %; bajo el resto; sin información cuando no hay valor "
+                "(no ha empezado, sin meta o sin reporte; nunca 0 %).",
+            ],
+            [
+                "Cifras de niveles",
+                "Avance, trayectoria y brecha en puntos porcentuales del plan completo (SPEC §5).",
+            ],
+            [
+                "Importar",
+                "Las hojas Plan, Niveles, Indicadores y Reportes se pueden importar de nuevo (Administración → "
+                "Importar desde Excel, o «python manage.py importar»); las columnas calculadas se ignoran.",
+            ],
+        ]
+        return Hoja(HOJA_ACERCA, [Columna("Campo", 30), Columna("Valor", 90)], filas, filtro=False)
+
+    # -- all ----------------------------------------------------------------------------------
+    def escribir(self, destino: str | IO[bytes], *, progreso=None) -> Exportacion:
+        self.preparar()
+        usuario = (
+            (self.usuario.get_full_name() or self.usuario.get_username())
+            if getattr(self.usuario, "is_authenticated", False)
+            else "Visitante anónimo"
+        )
+        info = Exportacion(self.plan.codigo, self.corte, self.descripcion_filtros(), usuario, timezone.now())
+        info.filas = escribir_libro(
+            destino,
+            [self.hoja_indicadores(), self.hoja_niveles(), self.hoja_reportes(), self.hoja_plan(), self.hoja_acerca(info)],
+            autor=usuario,
+            progreso=progreso,
+        )
+        return info
+
+
+def exportar_plan(
+    destino: str | IO[bytes], *, plan, corte: CorteRef, usuario, params: Mapping[str, str] | None = None, progreso=None
+) -> Exportacion:
+    """Write the follow-up workbook of `plan` at `corte` to `destino` (a path or a binary file)."""
+    return ExportadorSeguimiento(plan=plan, corte=corte, usuario=usuario, params=params).escribir(destino, progreso=progreso)
+
+
+def nombre_archivo(plan, corte: CorteRef) -> str:
+    return f"seguimiento-{plan.codigo}-{corte.clave}.xlsx"
