@@ -99,6 +99,17 @@ class ResultadoIndicador:
     semaforo_pahv: Semaforo
     semaforo_paa: Semaforo
     motivo_sin_informacion: str = ""  # "sin reporte", "sin meta"... shown instead of a percentage
+    # Added by the engine (issue 3); defaults keep older constructors working.
+    motivo_pav: str = ""  # why PAV has no value: "Sin reporte", "Sin meta", "Meta en cero"...
+    motivo_paa: str = ""  # why PAA has no value
+    ilustrativo: bool = False  # values inferred, not stated by the source document: label them
+    aporte_avance: Decimal = Decimal(0)  # w · min(PAA, 100 %), points of the plan (SPEC §5)
+    aporte_trayectoria: Decimal = Decimal(0)  # w · TID, points of the plan
+
+    @property
+    def brecha(self) -> Decimal:
+        """The indicator's own gap in points of the plan (its share of its level's gap)."""
+        return self.aporte_avance - self.aporte_trayectoria
 
     @property
     def semaforo(self) -> Semaforo:

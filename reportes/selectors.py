@@ -1,0 +1,319 @@
+"""Follow-up results of plans at a cut (SPEC §2–5), in a fixed number of queries whatever the size.
+
+The database does the part that touches many rows: one query per plan (or per set of plans)
+reduces each indicator's yearly targets and period reports to one row of summaries
+(`calculos.ResumenMetas`, `calculos.ResumenReportes`) with window functions and conditional
+aggregation. Python then applies the methodology of `reportes.calculos` to that one row per
+indicator, in `Decimal`, and rolls the contributions up the hierarchy. Measured in
+`benchmarks/RESULTADOS.md`.
+
+Queries: `plan_resultados` runs 2 (levels, indicators); `planes_resultados` runs 2 for any
+number of plans (levels of every plan, then one streamed indicator query ordered by plan).
+"""
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection
+
+from indicadores.models import Indicador, Meta, Reporte
+from politicas.models import Nivel, Plan
+from reportes import calculos
+from reportes.resultados import CorteRef, ResultadoIndicador, ResultadoNivel, ResultadoPlan, Totales
+
+CERO = Decimal(0)
+ESTADOS_OFICIALES = ("aprobado",)
+_TAMANO_LOTE = 2000  # rows fetched at a time from the streamed cursor
+
+
+def umbrales() -> calculos.Umbrales:
+    """The installation's semáforo thresholds (settings SEMAFORO_UMBRAL_*)."""
+    return calculos.Umbrales(
+        sobre=Decimal(settings.SEMAFORO_UMBRAL_SOBRE),
+        alto=Decimal(settings.SEMAFORO_UMBRAL_ALTO),
+        medio=Decimal(settings.SEMAFORO_UMBRAL_MEDIO),
+    )
+
+
+# SQL ----------------------------------------------------------------------------------------
+
+
+def _numero(expresion: str) -> str:
+    """SQLite has no decimal type: have it print numbers as text (15 significant digits, what
+    Django's DecimalField round-trips) so Python reads them as exact `Decimal`s, not floats."""
+    return f"CAST({expresion} AS TEXT)" if connection.vendor == "sqlite" else expresion
+
+
+def _sql_indicadores(filtro_plan: str, n_estados: int) -> str:
+    """One row per indicator with its target and report summaries at the cut.
+
+    Parameters, in order: Y (eight times), S, the report states, then the plan filter's.
+    `sig` is the next row's year (LEAD): the last target before Y is the row before Y whose next
+    is Y or later; the last report counted is the row without a next one.
+    """
+    ind, meta, rep = Indicador._meta.db_table, Meta._meta.db_table, Reporte._meta.db_table
+    estados = ", ".join(["%s"] * n_estados)
+    n = _sql_periodos("i.periodicidad")
+    return f"""
+    WITH m AS (
+        SELECT me.indicador_id, me.anio, me.valor,
+               LEAD(me.anio) OVER (PARTITION BY me.indicador_id ORDER BY me.anio) AS sig
+        FROM {meta} me JOIN {ind} i ON i.id = me.indicador_id
+        WHERE {filtro_plan}
+    ), ma AS (
+        SELECT indicador_id,
+               MAX(CASE WHEN anio = %s THEN valor END) AS meta_anio,
+               MAX(CASE WHEN anio < %s AND (sig IS NULL OR sig >= %s) THEN valor END) AS meta_anterior,
+               SUM(CASE WHEN anio < %s THEN valor ELSE 0 END) AS suma_anterior,
+               SUM(valor) AS suma_total,
+               MAX(CASE WHEN sig IS NULL THEN valor END) AS meta_ultima
+        FROM m GROUP BY indicador_id
+    ), r AS (
+        SELECT re.indicador_id, re.anio, re.valor,
+               LEAD(re.anio) OVER (PARTITION BY re.indicador_id ORDER BY re.anio, re.periodo) AS sig
+        FROM {rep} re JOIN {ind} i ON i.id = re.indicador_id
+        WHERE (re.anio < %s OR (re.anio = %s AND (%s = 2 OR 2 * (re.periodo - 1) < {n})))
+          AND re.estado IN ({estados}) AND {filtro_plan}
+    ), ra AS (
+        SELECT indicador_id,
+               SUM(CASE WHEN anio = %s THEN valor END) AS suma_anio,
+               SUM(valor) AS suma_total,
+               MAX(CASE WHEN sig IS NULL AND anio = %s THEN valor END) AS ultimo_anio,
+               MAX(CASE WHEN sig IS NULL THEN valor END) AS ultimo
+        FROM r GROUP BY indicador_id
+    )
+    SELECT i.plan_id, i.id, i.codigo, i.nombre, i.nivel_id, i.dependencia_id, i.tipo_anualizacion,
+           i.periodicidad, {_numero("i.peso")}, {_numero("i.linea_base")}, i.ilustrativo,
+           {_numero("ma.meta_anio")}, {_numero("ma.meta_anterior")}, {_numero("ma.suma_anterior")},
+           {_numero("ma.suma_total")}, {_numero("ma.meta_ultima")},
+           {_numero("ra.suma_anio")}, {_numero("ra.suma_total")}, {_numero("ra.ultimo_anio")},
+           {_numero("ra.ultimo")}
+    FROM {ind} i
+    LEFT JOIN ma ON ma.indicador_id = i.id
+    LEFT JOIN ra ON ra.indicador_id = i.id
+    WHERE {filtro_plan}
+    ORDER BY i.plan_id, i.orden, i.codigo, i.id
+    """
+
+
+def _sql_periodos(columna: str) -> str:
+    casos = " ".join(f"WHEN '{nombre}' THEN {n}" for nombre, n in calculos.PERIODOS_POR_ANIO.items())
+    return f"(CASE {columna} {casos} ELSE 1 END)"
+
+
+def _parametros(corte: CorteRef, estados: Sequence[str], filtro: list) -> list:
+    y = corte.anio
+    # filtro appears three times in the SQL: in m, in r and in the final select.
+    return [*filtro, y, y, y, y, y, y, corte.semestre, *estados, *filtro, y, y, *filtro]
+
+
+def _dec(valor) -> Decimal | None:
+    if valor is None or isinstance(valor, Decimal):
+        return valor
+    return Decimal(str(valor))
+
+
+# Hierarchy ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Arbol:
+    """A plan's levels in display order, each with its ancestors, ready for the roll-up."""
+
+    niveles: list[dict]
+    ancestros: dict[int, tuple[int, ...]]  # nivel id -> itself and its ancestors
+
+
+def _arbol(niveles: list[dict]) -> _Arbol:
+    hijos: dict[int | None, list[dict]] = {}
+    for nivel in niveles:
+        hijos.setdefault(nivel["padre_id"], []).append(nivel)
+    for grupo in hijos.values():
+        grupo.sort(key=lambda n: (n["orden"], n["codigo"], n["id"]))
+    ordenados: list[dict] = []
+    ancestros: dict[int, tuple[int, ...]] = {}
+    pila = [(nivel, ()) for nivel in reversed(hijos.get(None, []))]
+    while pila:
+        nivel, arriba = pila.pop()
+        ancestros[nivel["id"]] = (nivel["id"], *arriba)
+        ordenados.append(nivel)
+        pila.extend((hijo, ancestros[nivel["id"]]) for hijo in reversed(hijos.get(nivel["id"], [])))
+    return _Arbol(ordenados, ancestros)
+
+
+def _niveles_por_plan(plan_ids: Iterable[int] | None) -> dict[int, list[dict]]:
+    consulta = Nivel.objects.all()
+    if plan_ids is not None:
+        consulta = consulta.filter(plan_id__in=list(plan_ids))
+    por_plan: dict[int, list[dict]] = {}
+    for nivel in consulta.values("id", "plan_id", "padre_id", "profundidad", "codigo", "nombre", "peso", "orden"):
+        por_plan.setdefault(nivel["plan_id"], []).append(nivel)
+    return por_plan
+
+
+# Assembly -----------------------------------------------------------------------------------
+
+
+def _resultado_plan(
+    plan: Plan, corte: CorteRef, niveles: list[dict], filas: list[tuple], umbral: calculos.Umbrales,
+    con_indicadores: bool = True,
+) -> ResultadoPlan:
+    """Apply the methodology to one plan's indicator rows and roll them up."""
+    arbol = _arbol(niveles)
+    pesos = calculos.pesos_efectivos(
+        [calculos.Nodo(("n", n["id"]), ("n", n["padre_id"]) if n["padre_id"] else None, n["peso"]) for n in niveles]
+        + [calculos.Nodo(("i", fila[1]), ("n", fila[4]), _dec(fila[8])) for fila in filas]
+    )
+    avance = {n["id"]: CERO for n in niveles}
+    trayectoria = {n["id"]: CERO for n in niveles}
+    fracciones = {
+        nombre: calculos.fraccion_anio(nombre, corte.semestre) for nombre in calculos.PERIODOS_POR_ANIO
+    }
+    semaforo = calculos.semaforo
+    indicadores: list[ResultadoIndicador] = []
+    for (_, ind_id, codigo, nombre, nivel_id, dependencia_id, tipo, periodicidad, _peso, linea_base,
+         ilustrativo, meta_anio, meta_anterior, suma_anterior, metas_total, meta_ultima,
+         suma_anio, reportes_total, ultimo_anio, ultimo) in filas:
+        lb = _dec(linea_base)
+        calculo = calculos.calcular_indicador(
+            tipo=tipo,
+            linea_base=lb,
+            metas=calculos.ResumenMetas(
+                _dec(meta_anio), _dec(meta_anterior), _dec(suma_anterior) or CERO, _dec(metas_total) or CERO,
+                _dec(meta_ultima),
+            ),
+            reportes=calculos.ResumenReportes(_dec(suma_anio), _dec(reportes_total), _dec(ultimo_anio), _dec(ultimo)),
+            f=fracciones[periodicidad],
+        )
+        peso = pesos[("i", ind_id)]
+        aporte_avance, aporte_tray = calculos.contribucion(peso, calculo.paa, calculo.trayectoria)
+        for ancestro in arbol.ancestros.get(nivel_id, ()):
+            avance[ancestro] += aporte_avance
+            trayectoria[ancestro] += aporte_tray
+        if con_indicadores:
+            indicadores.append(ResultadoIndicador(
+                indicador_id=ind_id, codigo=codigo, nombre=nombre, nivel_id=nivel_id,
+                dependencia_id=dependencia_id, tipo=tipo, periodicidad=periodicidad, peso=peso,
+                linea_base=calculo.linea_base, meta_anio=calculo.meta_anio, avance_anio=calculo.avance_anio,
+                avance_acumulado=calculo.avance_acumulado, meta_acumulada=calculo.meta_acumulada,
+                meta_final=calculo.meta_final, pav=calculo.pav, pahv=calculo.pahv, paa=calculo.paa,
+                trayectoria=calculo.trayectoria,
+                semaforo_pav=semaforo(calculo.pav, umbral), semaforo_pahv=semaforo(calculo.pahv, umbral),
+                semaforo_paa=semaforo(calculo.paa, umbral),
+                motivo_sin_informacion=calculos.Motivo.etiqueta(calculo.motivo_pahv),
+                motivo_pav=calculos.Motivo.etiqueta(calculo.motivo_pav),
+                motivo_paa=calculos.Motivo.etiqueta(calculo.motivo_paa),
+                ilustrativo=bool(ilustrativo), aporte_avance=aporte_avance, aporte_trayectoria=aporte_tray,
+            ))
+    resultado_niveles = [
+        ResultadoNivel(
+            nivel_id=n["id"], padre_id=n["padre_id"], codigo=n["codigo"], nombre=n["nombre"],
+            nivel=plan.nombre_nivel(n["profundidad"]), profundidad=n["profundidad"], peso=pesos[("n", n["id"])],
+            avance=avance[n["id"]], trayectoria=trayectoria[n["id"]],
+            brecha=avance[n["id"]] - trayectoria[n["id"]],
+        )
+        for n in arbol.niveles
+    ]
+    # Totals add every indicator once, through the top levels (an orphan level cannot exist).
+    raices = [r for r in resultado_niveles if r.padre_id is None]
+    total_avance = sum((r.avance for r in raices), CERO)
+    total_tray = sum((r.trayectoria for r in raices), CERO)
+    return ResultadoPlan(
+        plan_id=plan.pk, plan_codigo=plan.codigo, corte=corte, indicadores=indicadores,
+        niveles=resultado_niveles, total=Totales(total_avance, total_tray, total_avance - total_tray),
+    )
+
+
+def _filas(sql: str, parametros: list, *, streamed: bool) -> Iterator[tuple]:
+    # A server-side cursor (PostgreSQL) keeps memory flat however many indicators there are.
+    cursor = connection.chunked_cursor() if streamed else connection.cursor()
+    with cursor:
+        cursor.execute(sql, parametros)
+        while lote := cursor.fetchmany(_TAMANO_LOTE):
+            yield from lote
+
+
+# Public selectors ---------------------------------------------------------------------------
+
+
+def plan_resultados(*, plan: Plan, corte: CorteRef, estados: Sequence[str] = ESTADOS_OFICIALES) -> ResultadoPlan:
+    """Every indicator's PAV, PAHV, PAA, trajectory and semáforo, and every level's avance,
+    trajectory and gap, for one plan at a cut. Two queries: levels, indicators.
+
+    `estados` are the report states that count: officials and the public see approved reports
+    only; planners may also count their drafts.
+    """
+    niveles = _niveles_por_plan([plan.pk]).get(plan.pk, [])
+    sql = _sql_indicadores("i.plan_id = %s", len(estados))
+    filas = list(_filas(sql, _parametros(corte, estados, [plan.pk]), streamed=False))
+    return _resultado_plan(plan, corte, niveles, filas, umbrales())
+
+
+def planes_resultados(
+    *,
+    corte: CorteRef,
+    planes: Iterable[Plan] | None = None,
+    estados: Sequence[str] = ESTADOS_OFICIALES,
+    con_indicadores: bool = False,
+) -> Iterator[ResultadoPlan]:
+    """The results of many plans (all of them by default), one plan at a time.
+
+    Three queries whatever the number of plans (plans, levels, one streamed indicator query
+    ordered by plan), and memory flat in the number of plans: each plan's result is yielded and
+    can be dropped before the next is built. Without `con_indicadores` only levels and totals
+    are kept (a national roll-up does not need every indicator's row).
+    """
+    if planes is None:
+        por_id = {p.pk: p for p in Plan.objects.all()}
+        filtro, parametros_filtro = "1 = 1", []
+    else:
+        por_id = {p.pk: p for p in planes}
+        if not por_id:
+            return
+        filtro = f"i.plan_id IN ({', '.join(['%s'] * len(por_id))})"
+        parametros_filtro = list(por_id)
+    niveles = _niveles_por_plan(None if planes is None else por_id)
+    umbral = umbrales()
+    sql = _sql_indicadores(filtro, len(estados))
+    actual: int | None = None
+    filas: list[tuple] = []
+    vistos: set[int] = set()
+    for fila in _filas(sql, _parametros(corte, estados, parametros_filtro), streamed=True):
+        if fila[0] != actual:
+            if actual is not None:
+                vistos.add(actual)
+                yield _resultado_plan(por_id[actual], corte, niveles.get(actual, []), filas, umbral, con_indicadores)
+            actual, filas = fila[0], []
+        filas.append(fila)
+    if actual is not None:
+        vistos.add(actual)
+        yield _resultado_plan(por_id[actual], corte, niveles.get(actual, []), filas, umbral, con_indicadores)
+    # Plans without indicators still have their (empty) result.
+    for plan_id, plan in por_id.items():
+        if plan_id not in vistos:
+            yield _resultado_plan(plan, corte, niveles.get(plan_id, []), [], umbral, con_indicadores)
+
+
+def plan_historial(
+    *, plan: Plan, cortes: Iterable[CorteRef], estados: Sequence[str] = ESTADOS_OFICIALES
+) -> list[tuple[CorteRef, ResultadoPlan]]:
+    """The plan's results at each cut, oldest first, for history charts.
+
+    1 + one query per cut (the levels are read once); the number of cuts, not of indicators,
+    sets the count.
+    """
+    niveles = _niveles_por_plan([plan.pk]).get(plan.pk, [])
+    umbral = umbrales()
+    historial = []
+    for corte in sorted(set(cortes)):
+        sql = _sql_indicadores("i.plan_id = %s", len(estados))
+        filas = list(_filas(sql, _parametros(corte, estados, [plan.pk]), streamed=False))
+        historial.append((corte, _resultado_plan(plan, corte, niveles, filas, umbral)))
+    return historial
+
+
+def plan_cortes(*, plan: Plan) -> list[CorteRef]:
+    """Every semester cut of the plan's years, oldest first (a choice list for pages)."""
+    return [CorteRef(anio, semestre) for anio in range(plan.anio_inicio, plan.anio_fin + 1) for semestre in (1, 2)]

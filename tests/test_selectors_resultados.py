@@ -1,0 +1,225 @@
+"""plan_resultados: the SPEC §6 rows through the database, the roll-up, report states, and a fixed
+number of queries whatever the plan's size."""
+
+import random
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+
+from indicadores.models import Indicador, Meta, Reporte
+from reportes import calculos
+from reportes.resultados import CorteRef, Semaforo
+from reportes.selectors import plan_historial, plan_resultados, planes_resultados
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+CORTE = CorteRef.parse("2024-1")
+
+
+def redondo(valor):
+    return None if valor is None else valor.quantize(D(1), rounding=ROUND_HALF_UP)
+
+
+def escalera(m2023: str, m2024: str, final: str) -> dict[int, str]:
+    inicio, fin = D(m2024), D(final)
+    return {2023: m2023, 2024: m2024} | {2024 + k: str(inicio + (fin - inicio) * k / 8) for k in range(1, 9)}
+
+
+@pytest.fixture
+def seis():
+    """The rows of SPEC §6, under objectives 1, 2, 3, 4 and 7 with the weights the spec gives."""
+    plan = factories.plan(codigo="conpes-prueba")
+    dep = factories.dependencia(entidad=plan.entidad)
+    obj = {n: factories.nivel(plan=plan, codigo=str(n), orden=n, nombre=f"Objetivo {n}") for n in (1, 2, 3, 4, 7)}
+
+    def producto(codigo, tipo, peso, metas, reportes):
+        return factories.indicador(
+            plan=plan, nivel=obj[int(codigo[0])], dependencia=dep, codigo=codigo, tipo_anualizacion=tipo,
+            peso=None if peso is None else D(peso), metas=metas, reportes=reportes,
+        )
+
+    producto("1.1.5", "suma", "4", {a: "2" for a in range(2023, 2033)}, {2023: "3"})
+    producto("7.1.1", "suma", "2.4", {2023: "7000"} | {a: "4500" for a in range(2024, 2033)}, {2023: "14887"})
+    producto("7.1.4", "suma", "2", {a: "10" for a in range(2023, 2027)}, {2023: "20"})
+    producto("7.1.6", "creciente", "2", escalera("0.3", "0.4", "1"), {2023: "1.0"})
+    producto("4.1.2", "creciente", "2", escalera("0.1", "0.2", "1"), {2023: "0.08"})
+    producto("3.1.1", "constante", "3", {a: "0.8" for a in range(2023, 2033)}, {2023: "0", 2024: "0.33"})
+    producto("3.1.3", "creciente", "5", escalera("0.4", "0.8", "1"), {2023: "0", 2024: "0"})
+    producto("2.1.2", "constante", None, {a: "100" for a in range(2023, 2033)}, {2023: "563"})
+    return plan
+
+
+ESPERADO = {  # codigo: (PAV, PAHV, PAA, semáforo)
+    "1.1.5": (None, 150, 15, Semaforo.SOBRE_EJECUCION),
+    "7.1.1": (None, 213, 31, Semaforo.SOBRE_EJECUCION),
+    "7.1.4": (None, 200, 50, Semaforo.SOBRE_EJECUCION),
+    "7.1.6": (None, 333, 100, Semaforo.SOBRE_EJECUCION),
+    "4.1.2": (None, 80, 8, Semaforo.ALTO),
+    "3.1.1": (41, 41, 41, Semaforo.BAJO),
+    "3.1.3": (0, 0, 0, Semaforo.BAJO),
+    "2.1.2": (None, 563, 563, Semaforo.SOBRE_EJECUCION),
+}
+
+
+def test_filas_de_la_especificacion(seis):
+    resultado = plan_resultados(plan=seis, corte=CORTE)
+    obtenido = {
+        r.codigo: (redondo(r.pav), redondo(r.pahv), redondo(r.paa), r.semaforo) for r in resultado.indicadores
+    }
+    assert obtenido == {k: (None if v[0] is None else D(v[0]), D(v[1]), D(v[2]), v[3]) for k, v in ESPERADO.items()}
+    sin_pav = next(r for r in resultado.indicadores if r.codigo == "1.1.5")
+    assert sin_pav.motivo_pav == "Sin reporte"
+    assert sin_pav.semaforo_pav == Semaforo.SIN_INFORMACION
+
+
+def test_brechas_por_objetivo_y_total(seis):
+    resultado = plan_resultados(plan=seis, corte=CORTE)
+    brechas = {n.codigo: n.brecha for n in resultado.niveles}
+    assert brechas["1"] == D("0.20")
+    assert brechas["3"] == D("-3.7625")
+    assert brechas["4"] == D("-0.04")
+    assert brechas["2"] == D(0)  # 563 % is capped at 100 % in the roll-up
+    diez = D("1e-10")
+    assert resultado.total.brecha.quantize(diez) == sum(brechas.values()).quantize(diez)
+    assert resultado.total.avance - resultado.total.trayectoria == resultado.total.brecha
+    objetivo_1 = next(n for n in resultado.niveles if n.codigo == "1")
+    assert objetivo_1.nivel == "Objetivo"
+    assert objetivo_1.avance == D("0.6") and objetivo_1.trayectoria == D("0.4")  # 4·15 %, 4·10 %
+
+
+def test_peso_vacio_reparte_lo_que_deja_el_padre(seis):
+    objetivo_2 = next(n for n in seis.niveles.all() if n.codigo == "2")
+    objetivo_2.peso = D(13)
+    objetivo_2.save()
+    resultado = plan_resultados(plan=seis, corte=CORTE)
+    producto = next(r for r in resultado.indicadores if r.codigo == "2.1.2")
+    assert producto.peso == D(13)
+    assert next(n for n in resultado.niveles if n.codigo == "2").avance == D(13)
+
+
+def test_solo_cuentan_los_estados_pedidos():
+    indicador = factories.indicador(tipo_anualizacion="suma", metas={2024: "10"}, reportes={2024: "4"})
+    Reporte.objects.filter(indicador=indicador).update(estado=Reporte.Estado.BORRADOR)
+    oficial = plan_resultados(plan=indicador.plan, corte=CorteRef.parse("2024-2")).indicadores[0]
+    assert oficial.pahv is None and oficial.motivo_sin_informacion == "No ha iniciado"
+    borrador = plan_resultados(
+        plan=indicador.plan, corte=CorteRef.parse("2024-2"), estados=("aprobado", "borrador")
+    ).indicadores[0]
+    assert borrador.pahv == D(40)
+
+
+def test_jerarquia_sin_pesos_reparte_por_igual():
+    plan = factories.plan(nombres_niveles="Eje, Componente, Programa")
+    eje_1, eje_2 = factories.nivel(plan=plan, codigo="1"), factories.nivel(plan=plan, codigo="2")
+    componente = factories.nivel(plan=plan, padre=eje_1, codigo="1.1")
+    programa = factories.nivel(plan=plan, padre=componente, codigo="1.1.1")
+    for codigo in ("A", "B"):  # each 25 points, one on target and one not started
+        factories.indicador(plan=plan, nivel=programa, codigo=codigo, metas={2024: "10"},
+                            reportes={2024: "10"} if codigo == "A" else {})
+    factories.indicador(plan=plan, nivel=eje_2, codigo="C", metas={2024: "10"}, reportes={2024: "5"})
+    resultado = plan_resultados(plan=plan, corte=CorteRef.parse("2024-2"))
+    niveles = {n.codigo: n for n in resultado.niveles}
+    assert [n.codigo for n in resultado.niveles] == ["1", "1.1", "1.1.1", "2"]
+    assert [n.nivel for n in resultado.niveles] == ["Eje", "Componente", "Programa", "Eje"]
+    assert niveles["1"].peso == niveles["2"].peso == D(50)
+    assert {r.codigo: r.peso for r in resultado.indicadores} == {"A": D(25), "B": D(25), "C": D(50)}
+    assert niveles["1.1.1"].avance == D(25) and niveles["1.1.1"].trayectoria == D(50)
+    assert niveles["1"].brecha == D(-25) and niveles["2"].brecha == D(-25)
+    assert resultado.total.avance == D(50) and resultado.total.trayectoria == D(100)
+
+
+def test_historial_por_corte():
+    indicador = factories.indicador(periodicidad="semestral", metas={2024: "10", 2025: "10"},
+                                    reportes={(2024, 1): "3", (2024, 2): "5"})
+    historial = plan_historial(plan=indicador.plan, cortes=[CorteRef(2024, 2), CorteRef(2024, 1)])
+    assert [c.clave for c, _ in historial] == ["2024-1", "2024-2"]
+    assert [r.indicadores[0].pahv for _, r in historial] == [D(60), D(80)]
+
+
+def test_varios_planes_en_una_pasada(django_assert_num_queries):
+    planes = [factories.plan() for _ in range(3)]
+    for plan in planes[:2]:
+        factories.indicador(plan=plan, metas={2024: "10"}, reportes={2024: "5"})
+    with django_assert_num_queries(3):  # plans, levels, indicators of every plan
+        resultados = {r.plan_codigo: r for r in planes_resultados(corte=CorteRef.parse("2024-2"))}
+    assert set(resultados) == {p.codigo for p in planes}
+    assert resultados[planes[0].codigo].total.avance == D(50)
+    assert resultados[planes[2].codigo].total.avance == D(0)
+    assert resultados[planes[0].codigo].indicadores == []  # totals only, unless asked
+
+
+# The SQL summaries agree with the reference implementation on varied data ---------------------
+
+
+def test_sql_coincide_con_el_calculo_de_referencia():
+    azar = random.Random(20240630)
+    plan = factories.plan()
+    nivel = factories.nivel(plan=plan)
+    dep = factories.dependencia(entidad=plan.entidad)
+    crudos = {}
+    for k in range(60):
+        tipo = calculos.TIPOS[k % 4]
+        periodicidad = list(calculos.PERIODOS_POR_ANIO)[(k // 4) % 4]
+        lb = D(azar.randint(0, 50)) if tipo == "decreciente" or azar.random() < 0.5 else None
+        indicador = Indicador.objects.create(
+            plan=plan, nivel=nivel, dependencia=dep, codigo=f"R{k}", nombre="r",
+            tipo_anualizacion=tipo, periodicidad=periodicidad, linea_base=lb,
+        )
+        metas = {a: D(azar.randint(0, 400)) / 4 for a in range(2021, 2028) if azar.random() < 0.7}
+        Meta.objects.bulk_create(Meta(indicador=indicador, anio=a, valor=v) for a, v in metas.items())
+        n = calculos.periodos_por_anio(periodicidad)
+        reportes = []
+        for anio in range(2021, 2026):
+            for periodo in range(1, n + 1):
+                if azar.random() < 0.4:
+                    estado = azar.choice([Reporte.Estado.APROBADO, Reporte.Estado.APROBADO, Reporte.Estado.BORRADOR])
+                    reportes.append(Reporte(indicador=indicador, anio=anio, periodo=periodo,
+                                            valor=D(azar.randint(0, 9999)) / 100, estado=estado))
+        Reporte.objects.bulk_create(reportes)
+        crudos[indicador.codigo] = (tipo, periodicidad, lb, metas, [
+            (r.anio, r.periodo, r.valor) for r in reportes if r.estado == Reporte.Estado.APROBADO
+        ])
+    for corte in ("2021-1", "2023-1", "2023-2", "2025-1", "2026-2"):
+        ref = CorteRef.parse(corte)
+        for resultado in plan_resultados(plan=plan, corte=ref).indicadores:
+            tipo, periodicidad, lb, metas, reportes = crudos[resultado.codigo]
+            esperado = calculos.calcular_indicador(
+                tipo=tipo, linea_base=lb, metas=calculos.resumen_metas(metas, ref.anio),
+                reportes=calculos.resumen_reportes(reportes, periodicidad=periodicidad, corte_anio=ref.anio,
+                                                   corte_semestre=ref.semestre),
+                f=calculos.fraccion_anio(periodicidad, ref.semestre),
+            )
+            obtenido = (resultado.avance_anio, resultado.avance_acumulado, resultado.meta_acumulada,
+                        resultado.meta_final, resultado.pav, resultado.pahv, resultado.paa, resultado.trayectoria)
+            assert obtenido == (esperado.avance_anio, esperado.avance_acumulado, esperado.meta_acumulada,
+                                esperado.meta_final, esperado.pav, esperado.pahv, esperado.paa,
+                                esperado.trayectoria), (corte, resultado.codigo)
+
+
+# A fixed number of queries whatever the plan's size -------------------------------------------
+
+
+def _plan_de(tamano: int):
+    plan = factories.plan()
+    dep = factories.dependencia(entidad=plan.entidad)
+    niveles = [factories.nivel(plan=plan, codigo=f"N{k}") for k in range(3)]
+    indicadores = Indicador.objects.bulk_create(
+        Indicador(plan=plan, nivel=niveles[k % 3], dependencia=dep, codigo=f"I{k}", nombre="i",
+                  tipo_anualizacion=calculos.TIPOS[k % 4], linea_base=D(1))
+        for k in range(tamano)
+    )
+    Meta.objects.bulk_create(Meta(indicador=i, anio=a, valor=D(10)) for i in indicadores for a in (2023, 2024))
+    Reporte.objects.bulk_create(
+        Reporte(indicador=i, anio=2023, periodo=1, valor=D(7), estado="aprobado") for i in indicadores
+    )
+    return plan
+
+
+@pytest.mark.parametrize("tamano", [5, 600])
+def test_numero_fijo_de_consultas(django_assert_num_queries, tamano):
+    plan = _plan_de(tamano)
+    with django_assert_num_queries(2):  # levels, indicators with their summaries
+        resultado = plan_resultados(plan=plan, corte=CORTE)
+    assert len(resultado.indicadores) == tamano
+    assert len(resultado.niveles) == 3
