@@ -1,3 +1,32 @@
-from django.urls import path  # noqa: F401
+"""`/api/v1/`: the REST API (issue 6), its OpenAPI schema and its documentation pages.
 
-urlpatterns: list = []
+The documentation pages load Swagger UI and Redoc from drf-spectacular-sidecar's static files,
+so they work on a closed network.
+"""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from indicadores.api import IndicadorViewSet, ReporteViewSet
+from politicas.api import DependenciaViewSet, EntidadViewSet, NivelViewSet, PlanViewSet, TokenView
+from reportes.api import PlanResultadosView
+
+router = DefaultRouter()
+router.register("entidades", EntidadViewSet, basename="entidad")
+router.register("dependencias", DependenciaViewSet, basename="dependencia")
+router.register("planes", PlanViewSet, basename="plan")
+router.register("niveles", NivelViewSet, basename="nivel")
+router.register("indicadores", IndicadorViewSet, basename="indicador")
+router.register("reportes", ReporteViewSet, basename="reporte")
+
+app_name = "api"
+
+urlpatterns = [
+    path("token/", TokenView.as_view(), name="token"),
+    path("planes/<slug:codigo>/resultados/", PlanResultadosView.as_view(), name="plan-resultados"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,273 @@
+"""REST API (issue 6): entidades, dependencias, planes and their levels, plus the pieces every
+endpoint of `/api/v1/` shares (authentication order, pagination, id filters, token view).
+
+Visibility comes from `indicadores.permisos`: anonymous visitors read published plans and what
+hangs from them; everything else needs a login.
+"""
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import authentication, permissions, serializers, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.pagination import PageNumberPagination
+
+from indicadores import permisos
+from politicas.models import Dependencia, Entidad, Nivel, Plan
+
+# Ids in URLs and filters: bounded so that an absurd number is a 404/400, never a database
+# overflow (SQLite integers are 64-bit).
+ID_MAXIMO = 2**63 - 1
+ID_REGEX = r"[0-9]{1,18}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Common to every endpoint
+
+
+class Paginacion(PageNumberPagination):
+    """50 rows a page by default; scripts may ask up to 500 with `?page_size=`."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class EnteroFilter(filters.NumberFilter):
+    """An integer filter that rejects out-of-range values with a 400 instead of a 500."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", ID_MAXIMO)
+        super().__init__(*args, **kwargs)
+
+
+class IdFilter(EnteroFilter):
+    """A filter by primary key."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        super().__init__(*args, **kwargs)
+
+
+class APIBase:
+    """Token first, so that an anonymous script gets 401 with `WWW-Authenticate: Token`."""
+
+    authentication_classes = [authentication.TokenAuthentication, authentication.SessionAuthentication]
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    pagination_class = Paginacion
+    lookup_value_regex = ID_REGEX
+
+
+class TokenView(ObtainAuthToken):
+    """`POST username, password` → `{"token": "..."}`, the key scripts send as `Authorization: Token ...`."""
+
+    @extend_schema(
+        summary="Obtener el token de un usuario",
+        responses={
+            200: inline_serializer("Token", {"token": serializers.CharField()}),
+            400: OpenApiResponse(description="Usuario o contraseña incorrectos."),
+        },
+        auth=[],
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Visibility
+
+
+def entidades_visibles(user) -> QuerySet[Entidad]:
+    if user.is_authenticated:
+        return Entidad.objects.all()
+    return Entidad.objects.filter(planes__publicado=True).distinct()
+
+
+def dependencias_visibles(user) -> QuerySet[Dependencia]:
+    if user.is_authenticated:
+        return Dependencia.objects.all()
+    return Dependencia.objects.filter(
+        Q(indicadores__plan__publicado=True) | Q(planes_liderados__publicado=True)
+    ).distinct()
+
+
+# ---------------------------------------------------------------------------------------------
+# Entidades and dependencias
+
+
+class EntidadSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Entidad
+        fields = ["id", "nombre", "sigla"]
+
+
+class EntidadFilter(filters.FilterSet):
+    q = filters.CharFilter(method="filtrar_texto", label="Texto en el nombre o la sigla")
+
+    class Meta:
+        model = Entidad
+        fields = ["q"]
+
+    def filtrar_texto(self, queryset, name, value):
+        return queryset.filter(Q(nombre__icontains=value) | Q(sigla__icontains=value))
+
+
+class EntidadViewSet(APIBase, viewsets.ReadOnlyModelViewSet):
+    """Governments that own plans."""
+
+    serializer_class = EntidadSerializer
+    filterset_class = EntidadFilter
+
+    def get_queryset(self):
+        return entidades_visibles(self.request.user).order_by("nombre", "id")
+
+
+class DependenciaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Dependencia
+        fields = ["id", "entidad", "nombre", "sigla", "tipo"]
+
+
+class DependenciaFilter(filters.FilterSet):
+    entidad = IdFilter(field_name="entidad_id")
+    plan = filters.CharFilter(method="filtrar_plan", label="Código del plan en el que responde por indicadores")
+    q = filters.CharFilter(method="filtrar_texto", label="Texto en el nombre o la sigla")
+
+    class Meta:
+        model = Dependencia
+        fields = ["entidad", "tipo", "plan", "q"]
+
+    def filtrar_plan(self, queryset, name, value):
+        return queryset.filter(indicadores__plan__codigo=value).distinct()
+
+    def filtrar_texto(self, queryset, name, value):
+        return queryset.filter(Q(nombre__icontains=value) | Q(sigla__icontains=value))
+
+
+class DependenciaViewSet(APIBase, viewsets.ReadOnlyModelViewSet):
+    """Offices and sectors responsible for indicators."""
+
+    serializer_class = DependenciaSerializer
+    filterset_class = DependenciaFilter
+
+    def get_queryset(self):
+        return dependencias_visibles(self.request.user).order_by("entidad__nombre", "nombre", "id")
+
+
+# ---------------------------------------------------------------------------------------------
+# Planes
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    entidad_nombre = serializers.CharField(source="entidad.nombre", read_only=True)
+    niveles_nombres = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Nombres de los niveles, del más general al más específico."
+    )
+
+    class Meta:
+        model = Plan
+        fields = [
+            "id",
+            "codigo",
+            "nombre",
+            "tipo",
+            "documento",
+            "entidad",
+            "entidad_nombre",
+            "anio_inicio",
+            "anio_fin",
+            "dependencia_lider",
+            "objetivo",
+            "niveles_nombres",
+            "publicado",
+        ]
+
+
+class PlanFilter(filters.FilterSet):
+    entidad = IdFilter(field_name="entidad_id")
+    q = filters.CharFilter(method="filtrar_texto", label="Texto en el código, el nombre o el documento")
+
+    class Meta:
+        model = Plan
+        fields = ["entidad", "tipo", "publicado", "codigo", "q"]
+
+    def filtrar_texto(self, queryset, name, value):
+        return queryset.filter(Q(codigo__icontains=value) | Q(nombre__icontains=value) | Q(documento__icontains=value))
+
+
+class PlanViewSet(APIBase, viewsets.ReadOnlyModelViewSet):
+    """Development plans and public policies. Looked up by `codigo` (`bogota-conpes-29`)."""
+
+    serializer_class = PlanSerializer
+    filterset_class = PlanFilter
+    lookup_field = "codigo"
+    lookup_value_regex = r"[-a-zA-Z0-9_]{1,60}"
+
+    def get_queryset(self):
+        # planes_visibles may add a DISTINCT join; ordering by id keeps pages stable.
+        return permisos.planes_visibles(self.request.user, Plan.objects.select_related("entidad")).order_by(
+            "nombre", "id"
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Niveles (Eje, Componente, Programa; Objetivo, Producto...)
+
+
+class NivelSerializer(serializers.ModelSerializer):
+    plan = serializers.SlugRelatedField(slug_field="codigo", read_only=True)
+    nivel = serializers.CharField(
+        source="nombre_tipo", read_only=True, help_text="El nombre que el plan da a esta profundidad: «Objetivo», «Eje»."
+    )
+
+    class Meta:
+        model = Nivel
+        fields = ["id", "plan", "padre", "profundidad", "nivel", "codigo", "nombre", "peso", "orden"]
+
+
+class NivelFilter(filters.FilterSet):
+    plan = filters.CharFilter(field_name="plan__codigo", label="Código del plan")
+    padre = IdFilter(field_name="padre_id")
+    raiz = filters.BooleanFilter(field_name="padre", lookup_expr="isnull", label="Solo el primer nivel del plan")
+    profundidad = EnteroFilter(field_name="profundidad", max_value=100)
+    codigo = filters.CharFilter(field_name="codigo")
+    q = filters.CharFilter(method="filtrar_texto", label="Texto en el código o el nombre")
+
+    class Meta:
+        model = Nivel
+        fields = ["plan", "padre", "raiz", "profundidad", "codigo", "q"]
+
+    def filtrar_texto(self, queryset, name, value):
+        return queryset.filter(Q(codigo__icontains=value) | Q(nombre__icontains=value))
+
+
+class NivelViewSet(APIBase, viewsets.ReadOnlyModelViewSet):
+    """The hierarchy of every visible plan; filter by `plan` to read one tree."""
+
+    serializer_class = NivelSerializer
+    filterset_class = NivelFilter
+
+    def get_queryset(self):
+        planes = permisos.planes_visibles(self.request.user).values("id")
+        return (
+            Nivel.objects.filter(plan_id__in=planes)
+            .select_related("plan")
+            .order_by("plan__nombre", "plan_id", "profundidad", "orden", "codigo", "id")
+        )
+
+
+__all__ = [
+    "APIBase",
+    "DependenciaViewSet",
+    "EntidadViewSet",
+    "EnteroFilter",
+    "IdFilter",
+    "NivelViewSet",
+    "Paginacion",
+    "PlanViewSet",
+    "TokenView",
+]

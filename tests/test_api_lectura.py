@@ -1,0 +1,222 @@
+"""Read endpoints of /api/v1/: who sees what, filters, stable pages and fixed query counts."""
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from indicadores import permisos
+from indicadores.models import Enfoque
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mundo():
+    """A published policy with two dependencias' indicators, and an unpublished plan."""
+    entidad = factories.entidad(nombre="Alcaldía Mayor de Bogotá")
+    gestion = factories.dependencia(entidad=entidad, nombre="Sector Gestión Pública")
+    mujeres = factories.dependencia(entidad=entidad, nombre="Sector Mujeres")
+    publicado = factories.plan(codigo="politica-publicada", entidad=entidad, publicado=True)
+    objetivo = factories.nivel(plan=publicado, codigo="1", nombre="Objetivo uno")
+    producto = factories.nivel(plan=publicado, padre=objetivo, codigo="1.1", nombre="Producto uno")
+    otro_objetivo = factories.nivel(plan=publicado, codigo="2", nombre="Objetivo dos")
+    genero = Enfoque.objects.get(codigo="genero")  # seeded by a migration
+    uno = factories.indicador(
+        nivel=producto, codigo="1.1.5", nombre="Personas formadas en liderazgo", dependencia=gestion,
+        metas={2023: "2", 2024: "2"}, reportes={2023: "3"},
+    )
+    uno.enfoques.add(genero)
+    dos = factories.indicador(
+        nivel=otro_objetivo, codigo="2.1.2", nombre="Casas de igualdad", dependencia=mujeres,
+        tipo_anualizacion="constante", periodicidad="semestral", metas={2023: "100"},
+    )
+    borrador = factories.plan(codigo="plan-borrador", entidad=entidad, publicado=False)
+    oculto = factories.indicador(plan=borrador, codigo="X.1", nombre="Indicador oculto", dependencia=gestion)
+    return {
+        "entidad": entidad, "gestion": gestion, "mujeres": mujeres, "publicado": publicado, "borrador": borrador,
+        "objetivo": objetivo, "uno": uno, "dos": dos, "oculto": oculto,
+    }
+
+
+def _cliente(usuario=None) -> APIClient:
+    cliente = APIClient()
+    if usuario is not None:
+        cliente.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=usuario).key}")
+    return cliente
+
+
+def _codigos(respuesta) -> list[str]:
+    assert respuesta.status_code == 200, respuesta.content
+    return [fila["codigo"] for fila in respuesta.json()["results"]]
+
+
+# --- Anonymous visitors: published plans only ------------------------------------------------
+
+
+def test_anonimo_lee_solo_planes_publicados(mundo):
+    cliente = _cliente()
+    assert _codigos(cliente.get("/api/v1/planes/")) == ["politica-publicada"]
+    assert cliente.get("/api/v1/planes/politica-publicada/").json()["niveles_nombres"] == ["Objetivo", "Producto"]
+    assert cliente.get("/api/v1/planes/plan-borrador/").status_code == 404
+    assert sorted(_codigos(cliente.get("/api/v1/indicadores/"))) == ["1.1.5", "2.1.2"]
+    assert cliente.get(f"/api/v1/indicadores/{mundo['oculto'].pk}/").status_code == 404
+    assert {n["codigo"] for n in cliente.get("/api/v1/niveles/").json()["results"]} == {"1", "1.1", "2"}
+
+
+def test_anonimo_no_ve_borradores_de_reportes(mundo):
+    factories.indicador(plan=mundo["publicado"], codigo="3.1.1")  # no report
+    mundo["dos"].reportes.create(anio=2023, periodo=1, valor=50, estado="borrador")
+    filas = _cliente().get("/api/v1/reportes/").json()["results"]
+    assert [(f["indicador_codigo"], f["estado"]) for f in filas] == [("1.1.5", "aprobado")]
+
+
+def test_anonimo_ve_entidades_y_dependencias_de_planes_publicados(mundo):
+    factories.entidad(nombre="Municipio sin planes publicados")
+    factories.dependencia(entidad=mundo["entidad"], nombre="Sector sin indicadores públicos")
+    cliente = _cliente()
+    assert [e["nombre"] for e in cliente.get("/api/v1/entidades/").json()["results"]] == ["Alcaldía Mayor de Bogotá"]
+    assert [d["nombre"] for d in cliente.get("/api/v1/dependencias/").json()["results"]] == [
+        "Sector Gestión Pública", "Sector Mujeres",
+    ]
+
+
+# --- Logged-in users -------------------------------------------------------------------------
+
+
+def test_planeador_ve_los_indicadores_de_sus_dependencias(mundo):
+    planeador = factories.usuario(grupos=(permisos.PLANEADOR,), dependencias=[mundo["mujeres"]])
+    cliente = _cliente(planeador)
+    assert _codigos(cliente.get("/api/v1/indicadores/")) == ["2.1.2"]
+    assert cliente.get(f"/api/v1/indicadores/{mundo['uno'].pk}/").status_code == 404
+    assert cliente.get("/api/v1/planes/plan-borrador/").status_code == 404
+
+
+@pytest.mark.parametrize("rol", [permisos.FUNCIONARIO, permisos.AUDITOR])
+def test_funcionario_y_auditor_leen_todo(mundo, rol):
+    cliente = _cliente(factories.usuario(grupos=(rol,)))
+    assert sorted(_codigos(cliente.get("/api/v1/planes/"))) == ["plan-borrador", "politica-publicada"]
+    assert sorted(_codigos(cliente.get("/api/v1/indicadores/"))) == ["1.1.5", "2.1.2", "X.1"]
+
+
+def test_la_sesion_del_navegador_tambien_autentica(mundo, client):
+    client.force_login(factories.usuario(grupos=(permisos.AUDITOR,)))
+    assert "X.1" in [f["codigo"] for f in client.get("/api/v1/indicadores/").json()["results"]]
+
+
+# --- Filters ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "consulta, esperados",
+    [
+        ("plan=politica-publicada", ["1.1.5", "2.1.2"]),
+        ("plan=plan-que-no-existe", []),
+        ("tipo=constante", ["2.1.2"]),
+        ("periodicidad=semestral", ["2.1.2"]),
+        ("enfoque=genero", ["1.1.5"]),
+        ("codigo=1.1.5", ["1.1.5"]),
+        ("q=igualdad", ["2.1.2"]),
+        ("q=1.1", ["1.1.5"]),
+    ],
+)
+def test_filtros_de_indicadores(mundo, consulta, esperados):
+    cliente = _cliente(factories.usuario(grupos=(permisos.FUNCIONARIO,)))
+    assert sorted(_codigos(cliente.get(f"/api/v1/indicadores/?{consulta}"))) == esperados
+
+
+def test_filtros_por_nivel_y_dependencia_incluyen_subniveles(mundo):
+    cliente = _cliente()
+    assert _codigos(cliente.get(f"/api/v1/indicadores/?nivel={mundo['objetivo'].pk}")) == ["1.1.5"]
+    assert _codigos(cliente.get(f"/api/v1/indicadores/?dependencia={mundo['mujeres'].pk}")) == ["2.1.2"]
+
+
+def test_indicador_trae_sus_metas_y_enfoques(mundo):
+    fila = _cliente().get(f"/api/v1/indicadores/{mundo['uno'].pk}/").json()
+    assert fila["metas"] == [{"anio": 2023, "valor": 2.0}, {"anio": 2024, "valor": 2.0}]
+    assert fila["enfoques"] == ["genero"]
+    assert fila["plan"] == "politica-publicada"
+    assert fila["nivel_codigo"] == "1.1"
+
+
+def test_filtros_de_reportes_y_niveles(mundo):
+    mundo["dos"].reportes.create(anio=2024, periodo=1, valor=40, estado="aprobado")
+    cliente = _cliente()
+    filas = cliente.get("/api/v1/reportes/?anio=2024").json()["results"]
+    assert [(f["indicador_codigo"], f["anio"], f["periodo"]) for f in filas] == [("2.1.2", 2024, 1)]
+    assert cliente.get("/api/v1/reportes/?codigo=1.1.5").json()["count"] == 1
+    assert _codigos(cliente.get("/api/v1/niveles/?plan=politica-publicada&raiz=true")) == ["1", "2"]
+    assert _codigos(cliente.get(f"/api/v1/niveles/?padre={mundo['objetivo'].pk}")) == ["1.1"]
+
+
+@pytest.mark.parametrize(
+    "consulta",
+    ["tipo=otro", "nivel=abc", "nivel=99999999999999999999999", "banda=bajo", "corte=2024-3&banda=bajo&plan=x"],
+)
+def test_filtros_mal_escritos_responden_400(mundo, consulta):
+    respuesta = _cliente().get(f"/api/v1/indicadores/?{consulta}")
+    assert respuesta.status_code == 400
+    assert set(respuesta.json()) & {"tipo", "nivel", "banda", "corte"}
+
+
+# --- Pages and query counts ------------------------------------------------------------------
+
+
+@pytest.fixture
+def muchos(mundo):
+    """More than a page of everything: 60 published plans, each with its own entidad, lead
+    dependencia and level, and an indicator (with targets, reports and an enfoque)."""
+    genero = Enfoque.objects.get(codigo="genero")
+    for numero in range(60):
+        plan = factories.plan(publicado=True)
+        plan.dependencia_lider = factories.dependencia(entidad=plan.entidad)
+        plan.save()
+        indicador = factories.indicador(
+            nivel=factories.nivel(plan=plan), codigo=f"9.{numero:02d}", dependencia=mundo["gestion"],
+            metas={2023: "1", 2024: "1"}, reportes={2023: "1", 2024: "2"},
+        )
+        indicador.enfoques.add(genero)
+    return mundo
+
+
+def test_paginas_estables_sin_repetir_ni_perder_filas(muchos):
+    cliente = _cliente()
+    vistos = []
+    url = "/api/v1/indicadores/?page_size=7"
+    while url:
+        pagina = cliente.get(url).json()
+        vistos += [fila["id"] for fila in pagina["results"]]
+        url = pagina["next"]
+    assert len(vistos) == len(set(vistos)) == 62
+
+
+# Expected queries per list, whatever the page size:
+#   the list itself: count + page (+ metas + enfoques for indicators);
+#   who asks: anonymous nothing; with a token, the token (and its user), then the user's groups
+#   where visibility depends on the role, then their dependencias where a planner is scoped.
+LISTAS = {
+    #  url                                     anonimo  planeador  auditor
+    "/api/v1/entidades/":                       (2,      3,         3),
+    "/api/v1/dependencias/":                    (2,      3,         3),
+    "/api/v1/planes/":                          (2,      4,         4),
+    "/api/v1/niveles/":                         (2,      4,         4),
+    "/api/v1/indicadores/":                     (4,      7,         6),
+    "/api/v1/indicadores/?enfoque=genero&q=9":  (4,      7,         6),
+    "/api/v1/reportes/":                        (2,      5,         4),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("url", LISTAS)
+@pytest.mark.parametrize("columna, rol", [(0, None), (1, permisos.PLANEADOR), (2, permisos.AUDITOR)])
+@pytest.mark.parametrize("tamano", [5, 50])
+def test_listas_con_consultas_fijas_cualquiera_sea_el_tamano_de_pagina(
+    muchos, url, columna, rol, tamano, django_assert_num_queries
+):
+    usuario = factories.usuario(grupos=(rol,), dependencias=[muchos["gestion"]]) if rol else None
+    cliente = _cliente(usuario)
+    separador = "&" if "?" in url else "?"
+    with django_assert_num_queries(LISTAS[url][columna]):
+        respuesta = cliente.get(f"{url}{separador}page_size={tamano}")
+    assert respuesta.status_code == 200
+    assert respuesta.json()["count"] > 50
+    assert len(respuesta.json()["results"]) == tamano
