@@ -1,0 +1,613 @@
+"""Reads behind the dashboards, the indicator page and the printable reports.
+
+Each function fetches what one page needs in a fixed number of queries (the engine's
+`plan_resultados` plus a handful of flat reads) and returns plain objects for logic-free
+templates. The methodology itself lives in `reportes.calculos` and `reportes.selectors`.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from indicadores import permisos
+from indicadores.models import Corte, Enfoque, Indicador, Meta, Periodicidad, Reporte, TipoAnualizacion
+from politicas.models import Dependencia, Nivel, Plan
+from reportes import calculos, graficos
+from reportes.filtros import COLUMNAS, FiltrosAnexo, clave_codigo, descendientes, filtrar, ordenar
+from reportes.graficos import COLOR_AVANCE, COLOR_META, COLOR_TRAYECTORIA, ICONO_BANDA, ORDEN_BANDAS, Serie
+from reportes.resultados import CorteRef, ResultadoIndicador, ResultadoNivel, ResultadoPlan, Semaforo
+from seguimiento.numeros import formato_numero, formato_porcentaje
+
+ESTADOS_OFICIALES = ("aprobado",)
+# The history chart costs one query per cut: bounded so the page keeps a fixed number of queries
+# whatever the plan's age (12 semesters: a whole four-year plan and more).
+MAX_CORTES_HISTORIA = 12
+
+CORTO = {
+    Semaforo.SOBRE_EJECUCION: "Sobre ejec.",
+    Semaforo.ALTO: "Alto",
+    Semaforo.MEDIO: "Medio",
+    Semaforo.BAJO: "Bajo",
+    Semaforo.SIN_INFORMACION: "Sin inf.",
+}
+NOMBRES_TIPO = dict(TipoAnualizacion.choices)
+NOMBRES_PERIODICIDAD = dict(Periodicidad.choices)
+
+
+# Cuts -----------------------------------------------------------------------------------------
+
+
+def corte_de_fecha(fecha: datetime.date) -> CorteRef:
+    """The latest cut whose date has passed by `fecha`."""
+    if fecha >= datetime.date(fecha.year, 12, 31):
+        return CorteRef(fecha.year, 2)
+    if fecha >= datetime.date(fecha.year, 6, 30):
+        return CorteRef(fecha.year, 1)
+    return CorteRef(fecha.year - 1, 2)
+
+
+def cortes_del_plan(plan: Plan) -> list[CorteRef]:
+    """Every semester cut from the plan's first year to its last cut opened (or today), oldest first."""
+    registrados = [CorteRef(a, s) for a, s in Corte.objects.filter(plan=plan).values_list("anio", "semestre")]
+    hoy = corte_de_fecha(datetime.date.today())
+    ultimo = max(registrados) if registrados else min(hoy, CorteRef(plan.anio_fin, 2))
+    cortes = [CorteRef(a, s) for a in range(plan.anio_inicio, ultimo.anio + 1) for s in (1, 2)]
+    return [c for c in cortes if c <= ultimo] or [ultimo]
+
+
+def elegir_corte(texto: str | None, disponibles: list[CorteRef]) -> CorteRef:
+    """The cut asked for in the URL, or the latest one; an unknown text falls back to the latest."""
+    if texto:
+        try:
+            return CorteRef.parse(texto)
+        except ValueError:
+            pass
+    return disponibles[-1]
+
+
+# Engine ---------------------------------------------------------------------------------------
+
+
+def resultados(plan: Plan, corte: CorteRef, estados=ESTADOS_OFICIALES) -> ResultadoPlan:
+    from reportes import selectors  # the engine's module; imported late so pages load without it
+
+    return selectors.plan_resultados(plan=plan, corte=corte, estados=estados)
+
+
+def historia(plan: Plan, cortes: list[CorteRef], estados=ESTADOS_OFICIALES) -> list[ResultadoPlan]:
+    """The plan's totals at its last cuts (at most MAX_CORTES_HISTORIA), oldest first.
+
+    The engine reads the levels once and runs one query per cut, so the count depends on the
+    number of cuts shown (bounded here), never on the plan's size.
+    """
+    from reportes import selectors
+
+    elegidos = sorted(cortes)[-MAX_CORTES_HISTORIA:]
+    return [resultado for _, resultado in selectors.plan_historial(plan=plan, cortes=elegidos, estados=estados)]
+
+
+# Display helpers -------------------------------------------------------------------------------
+
+
+def html_semaforo(banda: Semaforo, *, corto: bool = False) -> SafeString:
+    """A band as icon + name (the full name always reaches screen readers)."""
+    if corto:
+        return format_html(
+            '<span class="semaforo semaforo--{}" title="{}"><span class="semaforo__icono" aria-hidden="true">{}</span> '
+            '<span aria-hidden="true">{}</span><span class="solo-lectores">{}</span></span>',
+            banda.value, banda.etiqueta, ICONO_BANDA[banda], CORTO[banda], banda.etiqueta,
+        )
+    return format_html(
+        '<span class="semaforo semaforo--{}"><span class="semaforo__icono" aria-hidden="true">{}</span> {}</span>',
+        banda.value, ICONO_BANDA[banda], banda.etiqueta,
+    )
+
+
+_MOTIVOS = {
+    "sin_meta": "Sin meta",
+    "sin_reporte": "Sin reporte",
+    "no_iniciado": "No ha iniciado",
+    "meta_cero": "Meta en cero",
+    "sin_linea_base": "Sin línea base",
+}
+
+
+def etiqueta_motivo(motivo: str) -> str:
+    return _MOTIVOS.get(motivo, motivo.replace("_", " ").capitalize() if motivo else "Sin información")
+
+
+def html_porcentaje(valor: Decimal | None, banda: Semaforo, motivo: str = "") -> SafeString:
+    """«41 % ▼ Bajo» in one cell; without a value, the reason (never 0 %)."""
+    texto = formato_porcentaje(valor) if valor is not None else etiqueta_motivo(motivo)
+    clase = "pct__valor" if valor is not None else "pct__motivo"
+    return format_html('<span class="pct"><span class="{}">{}</span> {}</span>', clase, texto, html_semaforo(banda, corto=True))
+
+
+def _pct_de(parte: Decimal, todo: Decimal) -> Decimal | None:
+    return parte * 100 / todo if todo else None
+
+
+# Rows ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Fila:
+    """One line of Anexo 1, with everything the template prints already formatted."""
+
+    r: ResultadoIndicador
+    url: str
+    dependencia: str
+    ilustrativo: bool
+    tipo: str
+    periodicidad: str
+    meta: str
+    avance: str
+    pav: SafeString
+    pahv: SafeString
+    paa: SafeString
+
+
+def _filas(
+    lista: list[ResultadoIndicador], *, prefijo_url: str, dependencias: dict[int, str], ilustrativos: set[int]
+) -> list[Fila]:
+    filas = []
+    for r in lista:
+        filas.append(
+            Fila(
+                r=r,
+                url=f"{prefijo_url}{r.codigo}/",
+                dependencia=dependencias.get(r.dependencia_id, ""),
+                ilustrativo=r.indicador_id in ilustrativos,
+                tipo=NOMBRES_TIPO.get(r.tipo, r.tipo),
+                periodicidad=NOMBRES_PERIODICIDAD.get(r.periodicidad, r.periodicidad),
+                meta=formato_numero(r.meta_anio),
+                avance=formato_numero(r.avance_anio),
+                pav=html_porcentaje(r.pav, r.semaforo_pav, r.motivo_pav or r.motivo_sin_informacion),
+                pahv=html_porcentaje(r.pahv, r.semaforo_pahv, r.motivo_sin_informacion),
+                paa=html_porcentaje(r.paa, r.semaforo_paa, r.motivo_paa or r.motivo_sin_informacion),
+            )
+        )
+    return filas
+
+
+def prefijo_indicador(plan: Plan) -> str:
+    """`/planes/<plan>/indicadores/`: reversed once per page, not once per row (1,000 rows)."""
+    return reverse("indicador", args=[plan.codigo, "X"])[:-2]
+
+
+@dataclass
+class FilaNivel:
+    n: ResultadoNivel
+    avance_propio: Decimal | None  # avance as a share of the level's own weight
+    trayectoria_propia: Decimal | None
+    indicadores: int
+
+
+@dataclass
+class FilaGrupo:
+    nombre: str
+    conteo: list[tuple[Semaforo, int]]
+    total: int
+
+
+@dataclass
+class Tablero:
+    """Everything the plan dashboard and the Bogotá report show at one cut."""
+
+    plan: Plan
+    corte: CorteRef
+    cortes: list[CorteRef]
+    resultado: ResultadoPlan
+    total_avance: Decimal | None
+    total_trayectoria: Decimal | None
+    total_brecha: Decimal | None
+    conteo: list[tuple[Semaforo, int, Decimal | None]]
+    total_indicadores: int
+    objetivos: list[FilaNivel]
+    nombre_objetivo: str
+    nombre_indicador: str
+    por_grupo: list[FilaGrupo]
+    grafico_historia: SafeString
+    grafico_objetivos: SafeString
+    grafico_bandas: SafeString
+    grafico_grupos: SafeString
+    filas: list[Fila] = field(default_factory=list)
+    filtros: FiltrosAnexo = field(default_factory=FiltrosAnexo)
+    opciones: dict = field(default_factory=dict)
+    hay_ilustrativos: bool = False
+    restringido: bool = False  # a planner who only sees their dependencias' rows
+
+
+def _niveles_nombre(plan: Plan) -> tuple[str, str]:
+    nombres = plan.niveles_nombres
+    return (nombres[0] if nombres else "Nivel", nombres[-1] if len(nombres) > 1 else "Indicador")
+
+
+def tablero_plan(*, plan: Plan, corte: CorteRef, cortes: list[CorteRef], user, filtros: FiltrosAnexo) -> Tablero:
+    """The plan dashboard at a cut: totals, history, objectives, bands, groups and Anexo 1.
+
+    Queries: the engine's history up to the cut (levels once, then one per cut shown, the last
+    being the cut itself), dependencias, enfoques; none depends on the plan's size.
+    """
+    # The history ends at the chosen cut: its last entry is the dashboard's result.
+    hist = historia(plan, [c for c in cortes if c < corte] + [corte])
+    resultado = hist[-1]
+
+    dependencias = dict(Dependencia.objects.filter(entidad_id=plan.entidad_id).values_list("id", "nombre"))
+    ilustrativos = {r.indicador_id for r in resultado.indicadores if r.ilustrativo}
+    enfoques_por_indicador: dict[int, set[int]] = defaultdict(set)
+    enfoques: dict[int, str] = {}
+    for indicador_id, enfoque_id, nombre in Indicador.enfoques.through.objects.filter(
+        indicador__plan=plan
+    ).values_list("indicador_id", "enfoque_id", "enfoque__nombre"):
+        enfoques_por_indicador[indicador_id].add(enfoque_id)
+        enfoques[enfoque_id] = nombre
+
+    visibles = resultado.indicadores
+    restringido = not (plan.publicado or permisos.lee_todo(user))
+    if restringido:
+        ids = set(permisos.indicadores_visibles(user, Indicador.objects.filter(plan=plan)).values_list("id", flat=True))
+        visibles = [r for r in visibles if r.indicador_id in ids]
+
+    nombre_objetivo, nombre_indicador = _niveles_nombre(plan)
+    niveles = resultado.niveles
+    bajo = descendientes((n.nivel_id, n.padre_id) for n in niveles)
+    por_nivel: dict[int, int] = defaultdict(int)
+    for r in resultado.indicadores:
+        por_nivel[r.nivel_id] += 1
+    objetivos = []
+    for n in sorted((n for n in niveles if n.profundidad == 0), key=lambda n: clave_codigo(n.codigo)):
+        cuenta = sum(por_nivel[i] for i in bajo.get(n.nivel_id, {n.nivel_id}))
+        objetivos.append(
+            FilaNivel(n=n, avance_propio=_pct_de(n.avance, n.peso), trayectoria_propia=_pct_de(n.trayectoria, n.peso), indicadores=cuenta)
+        )
+
+    conteo_dict = resultado.conteo_semaforo()
+    total_ind = len(resultado.indicadores)
+    conteo = [(b, conteo_dict[b], _pct_de(Decimal(conteo_dict[b]), Decimal(total_ind))) for b in ORDEN_BANDAS]
+
+    grupos: dict[int, dict[Semaforo, int]] = defaultdict(lambda: {b: 0 for b in ORDEN_BANDAS})
+    for r in resultado.indicadores:
+        grupos[r.dependencia_id][r.semaforo] += 1
+    por_grupo = sorted(
+        (
+            FilaGrupo(nombre=dependencias.get(dep, "—"), conteo=[(b, c[b]) for b in ORDEN_BANDAS], total=sum(c.values()))
+            for dep, c in grupos.items()
+        ),
+        key=lambda g: (-g.total, g.nombre),
+    )
+
+    total = resultado.total
+    etiquetas_hist = [h.corte.clave for h in hist]
+    grafico_historia = graficos.lineas(
+        titulo=f"Avance acumulado y trayectoria ideal de {plan.nombre}, por corte",
+        etiquetas=etiquetas_hist,
+        series=[
+            Serie("Avance acumulado", [h.total.avance if h.total else None for h in hist], COLOR_AVANCE),
+            Serie("Trayectoria ideal", [h.total.trayectoria if h.total else None for h in hist], COLOR_TRAYECTORIA, discontinua=True),
+        ],
+        unidad="%",
+    )
+    grafico_objetivos = graficos.barras(
+        titulo=f"Avance acumulado y trayectoria ideal por {nombre_objetivo.lower()} (puntos del plan) al corte {corte}",
+        categorias=[f"{nombre_objetivo[:3]}. {o.n.codigo}" for o in objetivos],
+        series=[
+            Serie("Avance acumulado", [o.n.avance for o in objetivos], COLOR_AVANCE),
+            Serie("Trayectoria ideal", [o.n.trayectoria for o in objetivos], COLOR_TRAYECTORIA),
+        ],
+        unidad="pp",
+    )
+    grafico_bandas = graficos.distribucion_semaforo(
+        titulo=f"{nombre_indicador}s por banda del semáforo (avance hasta la vigencia) al corte {corte}",
+        conteo=conteo_dict,
+    )
+    grafico_grupos = graficos.semaforo_por_grupo(
+        titulo=f"{nombre_indicador}s por responsable y banda del semáforo al corte {corte}",
+        filas=[(g.nombre, dict(g.conteo)) for g in por_grupo],
+    )
+
+    filtrados = ordenar(
+        filtrar(visibles, filtros, enfoques_por_indicador=enfoques_por_indicador, niveles_bajo=bajo), filtros
+    )
+    filas = _filas(filtrados, prefijo_url=prefijo_indicador(plan), dependencias=dependencias, ilustrativos=ilustrativos)
+    usadas = {r.dependencia_id for r in resultado.indicadores}
+    opciones = {
+        "bandas": [(b.value, b.etiqueta) for b in ORDEN_BANDAS],
+        "dependencias": sorted(((i, n) for i, n in dependencias.items() if i in usadas), key=lambda x: x[1]),
+        "niveles": [
+            (n.nivel_id, f"{'· ' * n.profundidad}{n.nivel} {n.codigo}")
+            for n in sorted(niveles, key=lambda n: clave_codigo(n.codigo))
+        ],
+        "tipos": [(t, NOMBRES_TIPO[t]) for t in NOMBRES_TIPO if any(r.tipo == t for r in resultado.indicadores)],
+        "enfoques": sorted(enfoques.items(), key=lambda x: x[1]),
+        "columnas": [
+            {"clave": c, "orden": filtros.orden_para(c), "aria": filtros.aria_sort(c)} for c in COLUMNAS
+        ],
+    }
+    return Tablero(
+        plan=plan,
+        corte=corte,
+        cortes=cortes,
+        resultado=resultado,
+        total_avance=total.avance if total else None,
+        total_trayectoria=total.trayectoria if total else None,
+        total_brecha=total.brecha if total else None,
+        conteo=conteo,
+        total_indicadores=total_ind,
+        objetivos=objetivos,
+        nombre_objetivo=nombre_objetivo,
+        nombre_indicador=nombre_indicador,
+        por_grupo=por_grupo,
+        grafico_historia=grafico_historia,
+        grafico_objetivos=grafico_objetivos,
+        grafico_bandas=grafico_bandas,
+        grafico_grupos=grafico_grupos,
+        filas=filas,
+        filtros=filtros,
+        opciones=opciones,
+        hay_ilustrativos=bool(ilustrativos),
+        restringido=restringido,
+    )
+
+
+def url_exportar(plan: Plan) -> str:
+    """The Excel export of the Excel helper, when it is installed; '' otherwise."""
+    try:
+        return reverse("exportar_plan", args=[plan.codigo])
+    except NoReverseMatch:
+        return ""
+
+
+# Home ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TarjetaPlan:
+    plan: Plan
+    corte: CorteRef | None
+    avance: Decimal | None
+    trayectoria: Decimal | None
+    brecha: Decimal | None
+    conteo: list[tuple[Semaforo, int]]
+    total: int
+
+
+def tarjetas_inicio(user) -> list[TarjetaPlan]:
+    """The plans a user may see, each with its headline figures at its latest cut.
+
+    Queries: plans, their cuts, then the engine's batch selector once per distinct latest cut
+    (levels + indicators of every plan at that cut): the count never grows with plans' sizes.
+    """
+    planes = list(permisos.planes_visibles(user).select_related("entidad").order_by("entidad__nombre", "nombre"))
+    cortes: dict[int, CorteRef] = {}
+    for plan_id, anio, semestre in Corte.objects.filter(plan__in=planes).values_list("plan_id", "anio", "semestre"):
+        ref = CorteRef(anio, semestre)
+        cortes[plan_id] = max(cortes.get(plan_id, ref), ref)
+    hoy = corte_de_fecha(datetime.date.today())
+    por_corte: dict[CorteRef, list[Plan]] = defaultdict(list)
+    for plan in planes:
+        por_corte[cortes.get(plan.id) or min(hoy, CorteRef(plan.anio_fin, 2))].append(plan)
+    from reportes import selectors
+
+    resultados_por_plan: dict[int, ResultadoPlan] = {}
+    for corte, grupo in por_corte.items():
+        for resultado in selectors.planes_resultados(corte=corte, planes=grupo, con_indicadores=True):
+            resultados_por_plan[resultado.plan_id] = resultado
+    tarjetas = []
+    for plan in planes:
+        resultado = resultados_por_plan[plan.id]
+        conteo = resultado.conteo_semaforo()
+        total = resultado.total
+        tarjetas.append(
+            TarjetaPlan(
+                plan=plan,
+                corte=resultado.corte,
+                avance=total.avance if total else None,
+                trayectoria=total.trayectoria if total else None,
+                brecha=total.brecha if total else None,
+                conteo=[(b, conteo[b]) for b in ORDEN_BANDAS],
+                total=len(resultado.indicadores),
+            )
+        )
+    return tarjetas
+
+
+# Indicator page --------------------------------------------------------------------------------
+
+
+@dataclass
+class FilaAnio:
+    anio: int
+    meta: Decimal | None
+    avance: Decimal | None
+    porcentaje: Decimal | None  # avance of the year against its target, as PAV would compute it
+
+
+@dataclass
+class PaginaIndicador:
+    plan: Plan
+    indicador: Indicador
+    corte: CorteRef
+    cortes: list[CorteRef]
+    ruta: list[Nivel]
+    resultado: ResultadoIndicador | None
+    anios: list[FilaAnio]
+    reportes: list[Reporte]
+    enfoques: list[Enfoque]
+    grafico: SafeString
+    ve_borradores: bool
+    pav: SafeString | None = None
+    pahv: SafeString | None = None
+    paa: SafeString | None = None
+
+
+def avances_por_anio(
+    indicador: Indicador, metas: dict[int, Decimal], reportes: list[Reporte], corte: CorteRef
+) -> list[FilaAnio]:
+    """The Cali year table: meta and ejecución of every year up to the cut's year.
+
+    A[y] follows SPEC §2 (sum of the year's reports for `suma`, the last one otherwise); the
+    cut's own year only counts the periods begun by the cut.
+    """
+    tripletas = [(r.anio, r.periodo, r.valor) for r in reportes]
+    anios = sorted({*metas, *(r.anio for r in reportes)} | set(range(indicador.plan.anio_inicio, corte.anio + 1)))
+    filas = []
+    base = indicador.linea_base or Decimal(0)
+    for anio in anios:
+        if anio > corte.anio and anio not in metas:
+            continue
+        semestre = corte.semestre if anio == corte.anio else 2
+        if anio > corte.anio:
+            avance = None
+        else:
+            resumen = calculos.resumen_reportes(
+                tripletas, periodicidad=indicador.periodicidad, corte_anio=anio, corte_semestre=semestre
+            )
+            avance = calculos.avance_anio(indicador.tipo_anualizacion, resumen)
+        meta = metas.get(anio)
+        porcentaje = None
+        if meta is not None and avance is not None:
+            if indicador.tipo_anualizacion in calculos.TIPOS_DESDE_LINEA_BASE:
+                porcentaje = (avance - base) * 100 / (meta - base) if meta != base else None
+            else:
+                porcentaje = avance * 100 / meta if meta else None
+        filas.append(FilaAnio(anio=anio, meta=meta, avance=avance, porcentaje=porcentaje))
+    return filas
+
+
+def pagina_indicador(*, plan: Plan, indicador: Indicador, corte: CorteRef, cortes: list[CorteRef], user) -> PaginaIndicador:
+    """Queries: levels of the plan, targets, reports with their evidence, enfoques, results at the cut."""
+    niveles = {n.id: n for n in Nivel.objects.filter(plan=plan)}
+    ruta = []
+    nodo = niveles.get(indicador.nivel_id)
+    while nodo is not None:
+        ruta.append(nodo)
+        nodo = niveles.get(nodo.padre_id)
+    ruta.reverse()
+    for n in ruta:
+        n.plan = plan  # nombre_tipo reads the plan: avoid one query per level
+    metas = dict(Meta.objects.filter(indicador=indicador).values_list("anio", "valor"))
+    ve_borradores = permisos.puede_editar_indicador(user, indicador) or permisos.es_revisor(user)
+    reportes_qs = Reporte.objects.filter(indicador=indicador).prefetch_related("evidencias").order_by("anio", "periodo")
+    if not ve_borradores:
+        reportes_qs = reportes_qs.filter(estado=Reporte.Estado.APROBADO)
+    reportes = [r for r in reportes_qs if _cuenta(indicador, r, corte)]
+    aprobados = [r for r in reportes if r.estado == Reporte.Estado.APROBADO]
+    anios = avances_por_anio(indicador, metas, aprobados, corte)
+    enfoques = list(indicador.enfoques.all())
+    resultado = next((r for r in resultados(plan, corte).indicadores if r.indicador_id == indicador.id), None)
+    grafico = graficos.barras(
+        titulo=f"Meta y ejecución por vigencia del indicador {indicador.codigo}",
+        categorias=[str(f.anio) for f in anios],
+        series=[
+            Serie("Meta", [f.meta for f in anios], COLOR_META, discontinua=True),
+            Serie("Ejecución", [f.avance for f in anios], COLOR_AVANCE),
+        ],
+        unidad="",
+    )
+    pagina = PaginaIndicador(
+        plan=plan, indicador=indicador, corte=corte, cortes=cortes, ruta=ruta, resultado=resultado, anios=anios,
+        reportes=reportes, enfoques=enfoques, grafico=grafico, ve_borradores=ve_borradores,
+    )
+    if resultado:
+        pagina.pav = html_porcentaje(resultado.pav, resultado.semaforo_pav, resultado.motivo_pav or resultado.motivo_sin_informacion)
+        pagina.pahv = html_porcentaje(resultado.pahv, resultado.semaforo_pahv, resultado.motivo_sin_informacion)
+        pagina.paa = html_porcentaje(resultado.paa, resultado.semaforo_paa, resultado.motivo_paa or resultado.motivo_sin_informacion)
+    return pagina
+
+
+def _cuenta(indicador: Indicador, reporte: Reporte, corte: CorteRef) -> bool:
+    return calculos.reporte_cuenta(
+        periodicidad=indicador.periodicidad, anio=reporte.anio, periodo=reporte.periodo,
+        corte_anio=corte.anio, corte_semestre=corte.semestre,
+    )
+
+
+# Printable reports -----------------------------------------------------------------------------
+
+
+def narrativas(plan: Plan, ids: list[int], corte: CorteRef) -> dict[int, Reporte]:
+    """The latest approved report up to the cut of each indicator in `ids`: its observaciones and
+    plan de choque are the narrative the follow-up report quotes. One query."""
+    ultimo: dict[int, Reporte] = {}
+    qs = (
+        Reporte.objects.filter(indicador_id__in=ids, estado=Reporte.Estado.APROBADO, anio__lte=corte.anio)
+        .select_related("indicador")
+        .order_by("indicador_id", "anio", "periodo")
+    )
+    for reporte in qs:
+        if _cuenta(reporte.indicador, reporte, corte):
+            ultimo[reporte.indicador_id] = reporte
+    return ultimo
+
+
+@dataclass
+class IndicadorCali:
+    indicador: Indicador
+    anios: list[FilaAnio]
+    reportes: list[Reporte]
+
+
+@dataclass
+class GrupoCali:
+    ruta: list[Nivel]  # the levels opened by this group (only those not already open)
+    indicadores: list[IndicadorCali]
+
+
+def informe_indicadores(
+    *, plan: Plan, corte: CorteRef, dependencia_id: int | None, codigos: list[str], user
+) -> list[GrupoCali]:
+    """The Cali per-indicator report: indicators grouped under their levels, each with LB, the year
+    table and the narratives of the cut's year. Queries: levels, indicators, targets, reports."""
+    niveles = {n.id: n for n in Nivel.objects.filter(plan=plan)}
+    for n in niveles.values():
+        n.plan = plan
+    qs = permisos.indicadores_visibles(user, Indicador.objects.filter(plan=plan)) if not (
+        plan.publicado or permisos.lee_todo(user)
+    ) else Indicador.objects.filter(plan=plan)
+    if dependencia_id:
+        qs = qs.filter(dependencia_id=dependencia_id)
+    if codigos:
+        qs = qs.filter(codigo__in=codigos)
+    indicadores = list(
+        qs.select_related("plan", "dependencia").prefetch_related(
+            Prefetch("metas", queryset=Meta.objects.order_by("anio")),
+            Prefetch("reportes", queryset=Reporte.objects.filter(estado=Reporte.Estado.APROBADO).order_by("anio", "periodo")),
+        )
+    )
+
+    def ruta_de(nivel_id: int) -> list[Nivel]:
+        ruta, nodo = [], niveles.get(nivel_id)
+        while nodo is not None:
+            ruta.append(nodo)
+            nodo = niveles.get(nodo.padre_id)
+        return ruta[::-1]
+
+    indicadores.sort(key=lambda i: ([clave_codigo(n.codigo) for n in ruta_de(i.nivel_id)], clave_codigo(i.codigo)))
+    grupos: list[GrupoCali] = []
+    abiertos: list[int] = []
+    for ind in indicadores:
+        ruta = ruta_de(ind.nivel_id)
+        ids = [n.id for n in ruta]
+        if ids != abiertos or not grupos:
+            comun = 0
+            while comun < min(len(ids), len(abiertos)) and ids[comun] == abiertos[comun]:
+                comun += 1
+            grupos.append(GrupoCali(ruta=ruta[comun:], indicadores=[]))
+            abiertos = ids
+        metas = {m.anio: m.valor for m in ind.metas.all()}
+        reportes = [r for r in ind.reportes.all() if _cuenta(ind, r, corte)]
+        grupos[-1].indicadores.append(
+            IndicadorCali(
+                indicador=ind,
+                anios=avances_por_anio(ind, metas, reportes, corte),
+                reportes=[r for r in reportes if r.anio == corte.anio and (r.observaciones or r.plan_de_choque)],
+            )
+        )
+    return grupos

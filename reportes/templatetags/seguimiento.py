@@ -1,0 +1,88 @@
+"""Template filters and tags for follow-up pages: Colombian numbers and the semáforo.
+
+`{% load seguimiento %}` then `{{ valor|numero }}` (7.480; 0,33), `{{ pct|porcentaje }}` (41 %),
+`{{ brecha|puntos }}` (+0,20 pp) and `{% semaforo banda %}`, which always renders the band's
+name (or, in compact form, its short name) with an icon and a text alternative, never colour alone.
+"""
+
+from decimal import Decimal
+
+from django import template
+
+from reportes.graficos import ICONO_BANDA
+from reportes.resultados import Semaforo
+from seguimiento.numeros import formato_numero, formato_porcentaje
+
+register = template.Library()
+
+CORTO = {
+    Semaforo.SOBRE_EJECUCION: "Sobre ejec.",
+    Semaforo.ALTO: "Alto",
+    Semaforo.MEDIO: "Medio",
+    Semaforo.BAJO: "Bajo",
+    Semaforo.SIN_INFORMACION: "Sin inf.",
+}
+
+
+def _decimal(valor) -> Decimal | None:
+    if valor is None or valor == "":
+        return None
+    try:
+        return Decimal(valor)
+    except (ArithmeticError, ValueError, TypeError):
+        return None
+
+
+@register.filter
+def numero(valor, decimales: int = 2) -> str:
+    """7480 → «7.480»; 0.33 → «0,33»; None → «—»."""
+    return formato_numero(_decimal(valor), int(decimales))
+
+
+@register.filter
+def porcentaje(valor, decimales: int = 0) -> str:
+    """41.25 → «41 %» (uncapped: 563 % is a real over-execution); None → «—»."""
+    return formato_porcentaje(_decimal(valor), int(decimales))
+
+
+@register.filter
+def puntos(valor, decimales: int = 2) -> str:
+    """Points of the plan with their sign, the way gaps are read: «+0,20 pp», «−3,76 pp»."""
+    numero_ = _decimal(valor)
+    if numero_ is None:
+        return "—"
+    signo = "+" if numero_ > 0 else ("−" if numero_ < 0 else "")
+    return f"{signo}{formato_numero(abs(numero_), int(decimales))} pp"
+
+
+@register.filter
+def banda(valor) -> Semaforo:
+    """Accept a Semaforo or its value ("bajo") from a template."""
+    return Semaforo(valor)
+
+
+@register.inclusion_tag("reportes/_semaforo.html")
+def semaforo(valor, corto: bool = False, texto: str = "") -> dict:
+    """The band as icon + name; `corto` shows the short name but keeps the full one for readers."""
+    banda_ = Semaforo(valor)
+    return {
+        "banda": banda_,
+        "icono": ICONO_BANDA[banda_],
+        "nombre": banda_.etiqueta,
+        "visible": CORTO[banda_] if corto else banda_.etiqueta,
+        "texto": texto,
+    }
+
+
+@register.inclusion_tag("reportes/_porcentaje_semaforo.html")
+def porcentaje_semaforo(valor, banda_: Semaforo | str, motivo: str = "") -> dict:
+    """A percentage and its band in one cell: «41 % ▼ Bajo»; no value shows the reason, not 0 %."""
+    banda_ = Semaforo(banda_)
+    return {
+        "valor": formato_porcentaje(_decimal(valor)) if valor is not None else "",
+        "motivo": motivo or "Sin información",
+        "banda": banda_,
+        "icono": ICONO_BANDA[banda_],
+        "nombre": banda_.etiqueta,
+        "corto": CORTO[banda_],
+    }

@@ -1,0 +1,112 @@
+"""Plan dashboard: headline figures, objectives, bands, Anexo 1 filters and a fixed query count."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from indicadores.models import Corte, Enfoque, Indicador, Meta, Reporte
+from politicas.models import Nivel
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def construir_plan(n_por_objetivo: int, *, publicado: bool = True):
+    """Two weighted objectives; in each, indicators alternating sobre ejecución and bajo at 2024-1.
+
+    Every indicator is `suma`, anual, target 2 a year 2023–2032: a 2023 report of 3 is 150 %
+    PAHV (sobre ejecución), a report of 0,5 is 25 % (bajo).
+    """
+    plan = f.plan(publicado=publicado)
+    Corte.objects.create(plan=plan, anio=2024, semestre=1)
+    genero = Enfoque.objects.get_or_create(codigo="genero", defaults={"nombre": "Género"})[0]
+    dep_a = f.dependencia(entidad=plan.entidad, nombre="Sector Educación")
+    dep_b = f.dependencia(entidad=plan.entidad, nombre="Sector Hacienda")
+    for o in (1, 2):
+        objetivo = f.nivel(plan=plan, codigo=str(o), nombre=f"Objetivo {o}")
+        for k in range(1, n_por_objetivo + 1):
+            producto = Nivel.objects.create(plan=plan, padre=objetivo, codigo=f"{o}.1.{k}", nombre=f"Producto {o}.1.{k}")
+            sobre = k % 2 == 1
+            ind = Indicador.objects.create(
+                plan=plan, nivel=producto, codigo=f"{o}.1.{k}", nombre=f"Indicador {o}.1.{k}",
+                dependencia=dep_a if sobre else dep_b, peso=Decimal(50) / n_por_objetivo, ilustrativo=(k == 2),
+            )
+            if sobre:
+                ind.enfoques.add(genero)
+            Meta.objects.bulk_create(Meta(indicador=ind, anio=a, valor=Decimal(2)) for a in range(2023, 2033))
+            Reporte.objects.create(
+                indicador=ind, anio=2023, periodo=1, valor=Decimal(3) if sobre else Decimal("0.5"),
+                estado=Reporte.Estado.APROBADO, observaciones=f"Narrativa {o}.1.{k}", plan_de_choque="Acciones",
+            )
+    return plan
+
+
+def codigos_en_anexo(html: str) -> list[str]:
+    cuerpo = html.split('class="tabla anexo"', 1)[1]
+    return re.findall(r'<td class="codigo"><a href="[^"]+">([^<]+)</a>', cuerpo)
+
+
+def test_muestra_avance_trayectoria_brecha_y_conteo_de_bandas(client):
+    plan = construir_plan(2)
+    respuesta = client.get(reverse("tablero", args=[plan.codigo]), {"corte": "2024-1"})
+    assert respuesta.status_code == 200
+    html = respuesta.content.decode()
+    # Each objective: 25 · min(150 %, 1)... sobre: PAA 3/20 = 15 %; bajo: 0,5/20 = 2,5 %; TID 10 %.
+    # Objective avance = 25 · 15 % + 25 · 2,5 % = 4,375; trayectoria 25 · 10 % · 2 = 5; brecha −0,625.
+    assert 'data-objetivo="1">−0,63 pp' in html
+    assert 'data-banda="sobre_ejecucion">2<' in html
+    assert 'data-banda="bajo">2<' in html
+    assert "Cumplimiento bajo" in html and "▼" in html  # band named and iconed, not colour only
+    assert "Valores ilustrativos" in html
+
+
+def test_filtro_por_banda_lista_solo_esa_banda_y_queda_en_la_url(client):
+    plan = construir_plan(3)
+    url = reverse("tablero", args=[plan.codigo])
+    html = client.get(url, {"corte": "2024-1", "banda": "bajo"}).content.decode()
+    assert sorted(codigos_en_anexo(html)) == ["1.1.2", "2.1.2"]
+    # The sort links keep the active filter.
+    assert "banda=bajo" in html.split('class="tabla anexo"', 1)[1].split("</thead>")[0]
+
+
+def test_filtros_por_dependencia_nivel_tipo_y_enfoque(client):
+    plan = construir_plan(3)
+    url = reverse("tablero", args=[plan.codigo])
+    hacienda = plan.entidad.dependencias.get(nombre="Sector Hacienda")
+    assert sorted(codigos_en_anexo(client.get(url, {"dependencia": hacienda.id}).content.decode())) == ["1.1.2", "2.1.2"]
+    objetivo_2 = Nivel.objects.get(plan=plan, codigo="2")
+    assert sorted(codigos_en_anexo(client.get(url, {"nivel": objetivo_2.id}).content.decode())) == ["2.1.1", "2.1.2", "2.1.3"]
+    genero = Enfoque.objects.get(codigo="genero")
+    assert len(codigos_en_anexo(client.get(url, {"enfoque": genero.id}).content.decode())) == 4
+    assert codigos_en_anexo(client.get(url, {"tipo": "creciente"}).content.decode()) == []
+
+
+def test_ordena_por_pahv_descendente_con_sin_informacion_al_final(client):
+    plan = construir_plan(2)
+    sin_reporte = Indicador.objects.filter(plan=plan, codigo="2.1.2").get()
+    sin_reporte.reportes.all().delete()
+    html = client.get(reverse("tablero", args=[plan.codigo]), {"orden": "-pahv", "corte": "2024-1"}).content.decode()
+    codigos = codigos_en_anexo(html)
+    assert codigos[:2] == ["1.1.1", "2.1.1"] and codigos[-1] == "2.1.2"
+
+
+def test_filtros_invalidos_se_ignoran(client):
+    plan = construir_plan(1)
+    respuesta = client.get(reverse("tablero", args=[plan.codigo]), {"banda": "rosado", "nivel": "x", "orden": "drop"})
+    assert respuesta.status_code == 200
+    assert len(codigos_en_anexo(respuesta.content.decode())) == 2
+
+
+@pytest.mark.parametrize("n", [2, 12])
+def test_numero_fijo_de_consultas(client, django_assert_num_queries, n):
+    plan = construir_plan(n)
+    usuario = f.usuario(grupos=("Funcionario",))
+    client.force_login(usuario)
+    url = reverse("tablero", args=[plan.codigo])
+    # Expect 14 queries: session, user, groups, plan, cuts, history (levels + one per cut
+    # 2022-1..2024-1: 6), dependencias, enfoques, whether the plan has semester reports.
+    with django_assert_num_queries(14):
+        respuesta = client.get(url, {"corte": "2024-1", "banda": "bajo"})
+    assert respuesta.status_code == 200
