@@ -206,10 +206,12 @@ class ReporteCorreccionSerializer(ReporteSerializer):
     indicador = serializers.PrimaryKeyRelatedField(read_only=True)
 
 
-class ConflictoVersion(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "El reporte cambió desde que lo leyó."
-    default_code = "conflicto_version"
+class ConflictoVersion(Exception):
+    """A write based on a version that is no longer the current one (answered with 409)."""
+
+    def __init__(self, cuerpo: dict):
+        super().__init__(cuerpo["detail"])
+        self.cuerpo = cuerpo
 
 
 def _errores_de_django(error: DjangoValidationError) -> exceptions.ValidationError:
@@ -301,6 +303,13 @@ class ReporteViewSet(
         if self.action in ("update", "partial_update"):
             return ReporteCorreccionSerializer
         return ReporteSerializer
+
+    def handle_exception(self, exc):
+        # The current report goes back as data (numbers stay numbers), so the script can show
+        # what changed and retry on the current version.
+        if isinstance(exc, ConflictoVersion):
+            return Response(exc.cuerpo, status=status.HTTP_409_CONFLICT)
+        return super().handle_exception(exc)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

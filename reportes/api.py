@@ -5,6 +5,8 @@ Percentages are numbers in percent units (41.25 means 41,25 %) or null when ther
 information; level figures are percentage points of the whole plan (SPEC §5).
 """
 
+from decimal import ROUND_HALF_UP
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -19,8 +21,11 @@ from reportes.resultados import CorteRef, ResultadoPlan, Semaforo
 
 
 def _decimal(**kwargs) -> serializers.DecimalField:
-    # No fixed precision: the engine's Decimals go out as JSON numbers, unrounded.
-    return serializers.DecimalField(max_digits=None, decimal_places=None, coerce_to_string=False, **kwargs)
+    # JSON numbers with at most six decimals, rounded half up: exactly what `semaforo --json`
+    # prints (333.333333), so scripts get the same figures from either door.
+    return serializers.DecimalField(
+        max_digits=None, decimal_places=6, rounding=ROUND_HALF_UP, coerce_to_string=False, **kwargs
+    )
 
 
 def _porcentaje(ayuda: str) -> serializers.DecimalField:
@@ -61,7 +66,13 @@ class ResultadoIndicadorSerializer(serializers.Serializer):
     semaforo_pav = BandaField()
     semaforo_pahv = BandaField()
     semaforo_paa = BandaField()
-    motivo_sin_informacion = serializers.CharField(allow_blank=True)
+    motivo_sin_informacion = serializers.CharField(allow_blank=True, help_text="Por qué PAHV no tiene valor.")
+    motivo_pav = serializers.CharField(allow_blank=True, help_text="Por qué PAV no tiene valor.")
+    motivo_paa = serializers.CharField(allow_blank=True, help_text="Por qué PAA no tiene valor.")
+    ilustrativo = serializers.BooleanField(help_text="Valores inferidos, no dados por el documento fuente.")
+    aporte_avance = _decimal(help_text="Peso · min(PAA, 100 %), en puntos del plan.")
+    aporte_trayectoria = _decimal(help_text="Peso · trayectoria, en puntos del plan.")
+    brecha = _decimal(help_text="aporte_avance − aporte_trayectoria, en puntos del plan.")
 
 
 class ResultadoNivelSerializer(serializers.Serializer):
