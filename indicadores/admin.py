@@ -13,6 +13,7 @@ from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
+from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_history_model_for_model
 
@@ -79,6 +80,22 @@ class MetasFormSet(BaseInlineFormSet):
             if datos["anio"] in metas:
                 raise ValidationError(f"La vigencia {datos['anio']} tiene dos metas; deje una sola.")
             metas[datos["anio"]] = datos["valor"]
+        for form in self.forms:
+            datos = getattr(form, "cleaned_data", None) or {}
+            borrada = bool(datos.get("DELETE"))
+            if not datos or (borrada and form.instance.pk is None) or not (borrada or form.has_changed()):
+                continue
+            anios = {datos.get("anio"), form.initial.get("anio")} - {None}
+            for anio in sorted(anios):
+                try:
+                    services.meta_verificar(
+                        indicador=self.instance, anio=anio, usuario=self.request.user, motivo=_motivo(self.request)
+                    )
+                except (ValidationError, PermissionDenied) as exc:
+                    form.add_error(None, _mensajes(exc))
+                    break
+        if any(self.errors):
+            return
         indicador = self.instance
         errores = reglas.errores_metas(
             tipo=indicador.tipo_anualizacion,
@@ -96,13 +113,48 @@ class MetaInline(NumerosColombianos, admin.TabularInline):
     fields = ("anio", "valor")
     extra = 1
     verbose_name = "meta de la vigencia"
-    verbose_name_plural = "metas por vigencia"
+    verbose_name_plural = "metas por vigencia (las de vigencias pasadas solo las corrige un administrador)"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.request = request
+        return formset
+
+
+def _motivo(request) -> str:
+    """The reason an administrator typed for changing something frozen (see `MotivoForm`)."""
+    return getattr(request, "_motivo_cambio", "") or ""
+
+
+def _mensajes(exc: Exception) -> list[str]:
+    return exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+
+
+class MotivoForm(forms.ModelForm):
+    """Adds «motivo del cambio»: required from an administrator who changes a closed cut's
+    report or a past year's target; it is recorded in the audit trail."""
+
+    motivo_cambio = forms.CharField(
+        label="motivo del cambio",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Solo administradores: obligatorio para corregir un corte cerrado o una meta de una vigencia "
+        "pasada. Queda en el historial.",
+    )
 
 
 # --- Reports ------------------------------------------------------------------------------
 
 
 class ReporteInlineForm(forms.ModelForm):
+    # The version the planner loaded: a save over someone else's newer save is refused.
+    version_cargada = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version_cargada"].initial = self.instance.version
+
     class Meta:
         model = Reporte
         fields = ("anio", "periodo", "valor", "observaciones", "plan_de_choque")
@@ -117,7 +169,7 @@ class ReportesFormSet(BaseInlineFormSet):
     (see `IndicadorAdmin.save_formset`); here the same checks run first so a refusal comes back
     as a form error instead of a half-saved page."""
 
-    usuario = None  # set per request by ReporteInline.get_formset
+    request = None  # set per request by ReporteInline.get_formset
 
     def clean(self) -> None:
         super().clean()
@@ -133,10 +185,21 @@ class ReportesFormSet(BaseInlineFormSet):
                     indicador=self.instance,
                     anio=form.cleaned_data["anio"],
                     periodo=form.cleaned_data["periodo"],
-                    usuario=self.usuario,
+                    usuario=self.request.user,
+                    motivo=_motivo(self.request),
                 )
+                _verificar_version(form.instance, form.cleaned_data.get("version_cargada"))
             except (ValidationError, PermissionDenied) as exc:
-                form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
+                form.add_error(None, _mensajes(exc))
+
+
+def _verificar_version(reporte: Reporte, version_cargada: int | None) -> None:
+    if reporte.pk and version_cargada is not None and version_cargada != reporte.version:
+        raise services.ConflictoEdicion(
+            reporte=reporte,
+            version_esperada=version_cargada,
+            cambios=services.reporte_cambios_desde(reporte, version_cargada),
+        )
 
 
 class ReporteInline(NumerosColombianos, admin.TabularInline):
@@ -152,7 +215,7 @@ class ReporteInline(NumerosColombianos, admin.TabularInline):
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        formset.usuario = request.user
+        formset.request = request
         return formset
 
 
@@ -196,6 +259,7 @@ class NivelSuperiorFilter(admin.SimpleListFilter):
 
 @admin.register(Indicador)
 class IndicadorAdmin(HistorialAdmin):
+    form = MotivoForm
     list_display = ("codigo", "nombre_corto", "plan", "nivel_corto", "dependencia", "tipo_anualizacion", "periodicidad", "peso_col")
     list_display_links = ("codigo", "nombre_corto")
     list_select_related = ("plan", "nivel__plan", "dependencia")
@@ -225,6 +289,21 @@ class IndicadorAdmin(HistorialAdmin):
         ),
         ("Otros datos", {"classes": ("collapse",), "fields": ("enfoques", "orden", "ilustrativo", "fuente")}),
     )
+
+    def get_fieldsets(self, request, obj=None):
+        if request.user.is_superuser:
+            return (*self.fieldsets, ("Corrección de datos cerrados", {"fields": ("motivo_cambio",)}))
+        return self.fieldsets
+
+    def save_form(self, request, form, change):
+        # Inline formsets are validated after this, and need the administrator's reason.
+        request._motivo_cambio = form.cleaned_data.get("motivo_cambio", "") if request.user.is_superuser else ""
+        return super().save_form(request, form, change)
+
+    def save_model(self, request, obj, form, change) -> None:
+        if _motivo(request):
+            obj._change_reason = _motivo(request)
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="nombre", ordering="nombre")
     def nombre_corto(self, obj: Indicador) -> str:
@@ -277,9 +356,11 @@ class IndicadorAdmin(HistorialAdmin):
         if formset.model is not Reporte:
             for instancia in formset.save(commit=False):
                 instancia._history_user = request.user
+                instancia._change_reason = _motivo(request) or None
                 instancia.save()
             for eliminada in formset.deleted_objects:
                 eliminada._history_user = request.user
+                eliminada._change_reason = _motivo(request) or None
                 eliminada.delete()
             formset.save_m2m()
             return
@@ -298,6 +379,8 @@ class IndicadorAdmin(HistorialAdmin):
                 usuario=request.user,
                 observaciones=datos.get("observaciones", ""),
                 plan_de_choque=datos.get("plan_de_choque", ""),
+                version_esperada=datos.get("version_cargada"),
+                motivo=_motivo(request),
             )
             if nuevo:
                 formset.new_objects.append(reporte)
@@ -332,34 +415,49 @@ class EnfoqueAdmin(admin.ModelAdmin):
     search_fields = ("nombre", "codigo")
 
 
-@admin.register(Corte)
-class CorteAdmin(HistorialAdmin):
-    list_display = ("plan", "clave", "fecha_limite", "estado", "cerrado_por", "cerrado_en")
-    list_select_related = ("plan", "cerrado_por")
-    list_filter = ("estado", ("plan", admin.RelatedOnlyFieldListFilter), "anio")
-    readonly_fields = ("estado", "cerrado_por", "cerrado_en")
-    fields = ("plan", "anio", "semestre", "fecha_limite", "estado", "cerrado_por", "cerrado_en")
+class EvidenciaForm(forms.ModelForm):
+    class Meta:
+        model = Evidencia
+        fields = ("descripcion", "archivo", "enlace")
+        widgets = {"enlace": forms.URLInput(attrs={"size": 40})}
 
-    @admin.display(description="corte", ordering="anio")
-    def clave(self, obj: Corte) -> str:
-        return obj.clave
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(plan__in=permisos.planes_visibles(request.user))
+    def clean_archivo(self):
+        archivo = self.cleaned_data.get("archivo")
+        if archivo and archivo is not getattr(self.instance, "archivo", None):
+            errores = services.evidencia_errores_archivo(archivo)
+            if errores:
+                raise ValidationError(errores)
+        return archivo
 
 
 class EvidenciaInline(admin.TabularInline):
     model = Evidencia
+    form = EvidenciaForm
     fields = ("descripcion", "archivo", "enlace")
     extra = 1
+    verbose_name_plural = "evidencias (archivos o enlaces)"
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and (
+            obj is None or permisos.puede_editar_indicador(request.user, obj.indicador)
+        )
+
+    has_add_permission = has_change_permission
+    has_delete_permission = has_change_permission
 
 
-class ReporteAdminForm(forms.ModelForm):
-    usuario = None  # set per request by ReporteAdmin.get_form
+class ReporteAdminForm(MotivoForm):
+    request = None  # set per request by ReporteAdmin.get_form
+    version_cargada = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Reporte
         fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version_cargada"].initial = self.instance.version
 
     def clean(self):
         datos = super().clean()
@@ -367,17 +465,34 @@ class ReporteAdminForm(forms.ModelForm):
         anio = datos.get("anio", self.instance.anio)
         periodo = datos.get("periodo", self.instance.periodo)
         if indicador is not None and anio is not None and periodo is not None:
+            usuario = self.request.user
             try:
-                services.reporte_verificar(indicador=indicador, anio=anio, periodo=periodo, usuario=self.usuario)
+                services.reporte_verificar(
+                    indicador=indicador, anio=anio, periodo=periodo, usuario=usuario,
+                    motivo=datos.get("motivo_cambio", "") if usuario.is_superuser else "",
+                )
+                _verificar_version(self.instance, datos.get("version_cargada"))
             except (ValidationError, PermissionDenied) as exc:
-                raise ValidationError(exc.messages if isinstance(exc, ValidationError) else str(exc)) from exc
+                raise ValidationError(_mensajes(exc)) from exc
         return datos
+
+
+class ComentarioDevolucionForm(forms.Form):
+    comentario = forms.CharField(
+        label="comentario para el planeador", widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text="Qué debe corregir. Lo verá en su reporte devuelto.",
+    )
 
 
 @admin.register(Reporte)
 class ReporteAdmin(HistorialAdmin):
+    """Reports across indicators: the planning office reviews here, one by one or in bulk."""
+
     form = ReporteAdminForm
-    list_display = ("indicador_codigo", "plan", "dependencia", "anio", "periodo", "valor_col", "estado", "version", "actualizado_en")
+    list_display = (
+        "indicador_codigo", "plan", "dependencia", "anio", "periodo", "valor_col", "estado", "version",
+        "actualizado_en",
+    )
     list_display_links = ("indicador_codigo",)
     list_select_related = ("indicador__plan", "indicador__dependencia")
     list_filter = (
@@ -387,10 +502,14 @@ class ReporteAdmin(HistorialAdmin):
         "anio",
     )
     search_fields = ("indicador__codigo", "indicador__nombre")
-    fields = ("indicador", "anio", "periodo", "valor", "observaciones", "plan_de_choque", "estado", "comentario_revision", "version")
+    fields = (
+        "indicador", "anio", "periodo", "valor", "observaciones", "plan_de_choque", "estado",
+        "comentario_revision", "version", "version_cargada",
+    )
     readonly_fields = ("estado", "comentario_revision", "version")
     raw_id_fields = ("indicador",)
     inlines = (EvidenciaInline,)
+    actions = ("enviar", "aprobar", "devolver")
 
     @admin.display(description="indicador", ordering="indicador__codigo")
     def indicador_codigo(self, obj: Reporte) -> str:
@@ -412,13 +531,25 @@ class ReporteAdmin(HistorialAdmin):
         visibles = permisos.indicadores_visibles(request.user)
         return super().get_queryset(request).filter(indicador__in=visibles)
 
+    def get_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return (*self.fields, "motivo_cambio")
+        return self.fields
+
     def has_change_permission(self, request, obj=None) -> bool:
         if not super().has_change_permission(request, obj):
             return False
+        # The planning office changes reports only through the review actions.
         return obj is None or permisos.puede_editar_indicador(request.user, obj.indicador)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    def has_revisar_permission(self, request) -> bool:
+        return permisos.es_revisor(request.user)
+
+    def has_enviar_permission(self, request) -> bool:
+        return request.user.is_superuser or permisos.es_planeador(request.user)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:
@@ -428,7 +559,7 @@ class ReporteAdmin(HistorialAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         formulario = super().get_form(request, obj, change=change, **kwargs)
-        formulario.usuario = request.user
+        formulario.request = request
         return formulario
 
     def save_model(self, request, obj, form, change) -> None:
@@ -441,5 +572,85 @@ class ReporteAdmin(HistorialAdmin):
             usuario=request.user,
             observaciones=datos.get("observaciones", ""),
             plan_de_choque=datos.get("plan_de_choque", ""),
+            version_esperada=datos.get("version_cargada"),
+            motivo=datos.get("motivo_cambio", "") if request.user.is_superuser else "",
         )
-        obj.pk, obj.version = guardado.pk, guardado.version
+        obj.pk, obj.version, obj.estado = guardado.pk, guardado.version, guardado.estado
+
+    def _en_lote(self, request, accion, queryset, hecho: str, **kwargs) -> None:
+        reportes = queryset.select_related("indicador__plan", "indicador__dependencia")
+        hechos, errores = services.reportes_en_lote(accion, reportes, usuario=request.user, **kwargs)
+        if hechos:
+            messages.success(request, f"{len(hechos)} reporte(s) {hecho}.")
+        for error in errores:
+            messages.error(request, error)
+
+    @admin.action(description="Enviar a revisión", permissions=["enviar"])
+    def enviar(self, request, queryset) -> None:
+        self._en_lote(request, services.reporte_enviar, queryset, "enviados a revisión")
+
+    @admin.action(description="Aprobar", permissions=["revisar"])
+    def aprobar(self, request, queryset) -> None:
+        self._en_lote(request, services.reporte_aprobar, queryset, "aprobados")
+
+    @admin.action(description="Devolver al planeador con un comentario", permissions=["revisar"])
+    def devolver(self, request, queryset):
+        formulario = ComentarioDevolucionForm(request.POST if "comentario" in request.POST else None)
+        if formulario.is_valid():
+            self._en_lote(
+                request, services.reporte_devolver, queryset, "devueltos", comentario=formulario.cleaned_data["comentario"]
+            )
+            return None
+        contexto = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Devolver reportes",
+            "reportes": queryset.select_related("indicador"),
+            "formulario": formulario,
+            "accion": "devolver",
+            "seleccion": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        }
+        return TemplateResponse(request, "admin/indicadores/reporte/devolver.html", contexto)
+
+
+@admin.register(Corte)
+class CorteAdmin(HistorialAdmin):
+    """Cuts are opened with their deadline and closed by the planning office (services)."""
+
+    list_display = ("plan", "clave", "fecha_limite", "estado", "cerrado_por", "cerrado_en")
+    list_select_related = ("plan", "cerrado_por")
+    list_filter = ("estado", ("plan", admin.RelatedOnlyFieldListFilter), "anio")
+    readonly_fields = ("estado", "cerrado_por", "cerrado_en")
+    fields = ("plan", "anio", "semestre", "fecha_limite", "estado", "cerrado_por", "cerrado_en")
+    actions = ("cerrar",)
+
+    @admin.display(description="corte", ordering="anio")
+    def clave(self, obj: Corte) -> str:
+        return obj.clave
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(plan__in=permisos.planes_visibles(request.user))
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return ("plan", "anio", "semestre", *self.readonly_fields)
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            obj._history_user = request.user
+            obj.save()
+            return
+        guardado = services.corte_abrir(
+            plan=obj.plan, anio=obj.anio, semestre=obj.semestre, fecha_limite=obj.fecha_limite, usuario=request.user
+        )
+        obj.pk = guardado.pk
+
+    @admin.action(description="Cerrar los cortes seleccionados", permissions=["change"])
+    def cerrar(self, request, queryset) -> None:
+        for corte in queryset.select_related("plan"):
+            try:
+                services.corte_cerrar(corte=corte, usuario=request.user)
+                messages.success(request, f"Corte {corte.clave} de {corte.plan.codigo} cerrado.")
+            except (ValidationError, PermissionDenied) as exc:
+                messages.error(request, " ".join(_mensajes(exc)))

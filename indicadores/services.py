@@ -1,22 +1,137 @@
 """Writes of indicators' data. The admin, the API, imports and commands all call these, so the
-rules (validation, permissions, closed cuts) hold whichever door a change comes through."""
+rules (validation, permissions, closed cuts, review workflow, no lost updates) hold whichever door
+a change comes through.
 
+Review workflow of a period report (issue 7):
+
+    borrador ──enviar──▶ enviado ──aprobar──▶ aprobado
+        ▲                   │                    │
+        └──(corrección)── devuelto ◀──devolver───┘
+
+The planner of the indicator's dependencia writes and sends; the planning office (Revisor)
+approves or returns with a comment. Correcting a sent, approved or returned report makes it a
+draft again: a changed value is reviewed again. A closed cut freezes its reports, and past years'
+targets are frozen too, except for an administrator who writes the reason (kept in the history).
+"""
+
+import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.utils import timezone
 
 from indicadores import permisos
-from indicadores.models import Indicador, Reporte
+from indicadores.models import PERIODOS_POR_ANIO, Corte, Evidencia, Indicador, Meta, Reporte
+from politicas.models import Plan
+from reportes import calculos
+from reportes.resultados import Semaforo
+from seguimiento.numeros import formato_numero, formato_porcentaje
+
+# Fields a concurrent edit is reported on, with the label the planner sees.
+CAMPOS_EDITABLES = {
+    "valor": "avance",
+    "observaciones": "observaciones",
+    "plan_de_choque": "plan de choque",
+    "estado": "estado",
+    "comentario_revision": "comentario de revisión",
+}
 
 
-def reporte_verificar(*, indicador: Indicador, anio: int, periodo: int, usuario) -> None:
+class ConflictoEdicion(ValidationError):
+    """Someone saved the report after this user loaded it: the save is refused, not merged.
+
+    `cambios` lists what the other person changed, so the message can show it.
+    """
+
+    def __init__(self, *, reporte: Reporte, version_esperada: int, cambios: list[str]):
+        self.reporte = reporte
+        self.version_esperada = version_esperada
+        self.cambios = cambios
+        detalle = "; ".join(cambios) if cambios else "sin cambios visibles en los campos del reporte"
+        super().__init__(
+            f"Otra persona guardó este reporte mientras usted lo editaba (usted abrió la versión "
+            f"{version_esperada}, la actual es la {reporte.version}). Cambios: {detalle}. "
+            "Revise los valores actuales y vuelva a escribir su corrección.",
+            code="conflicto",
+        )
+
+
+# --- Cuts and periods ---------------------------------------------------------------------
+
+
+def semestre_del_periodo(*, periodicidad: str, periodo: int) -> int:
+    """The semester in which a period begins (its report first counts at that semester's cut)."""
+    return 1 if 2 * (periodo - 1) < PERIODOS_POR_ANIO[periodicidad] else 2
+
+
+def periodo_del_corte(*, periodicidad: str, semestre: int) -> int:
+    """The period that contains the cut date: the report a planner owes at that cut."""
+    n = PERIODOS_POR_ANIO[periodicidad]
+    return n if semestre == 2 else max(1, n // 2)
+
+
+def _corte_cerrado(*, indicador: Indicador, anio: int, periodo: int) -> Corte | None:
+    semestre = semestre_del_periodo(periodicidad=indicador.periodicidad, periodo=periodo)
+    return Corte.objects.filter(
+        plan_id=indicador.plan_id, anio=anio, semestre=semestre, estado=Corte.Estado.CERRADO
+    ).first()
+
+
+def _exigir_motivo_de_administrador(usuario, motivo: str, que: str) -> None:
+    """A frozen thing changes only by an administrator who says why."""
+    if usuario.is_superuser and (motivo or "").strip():
+        return
+    if usuario.is_superuser:
+        raise ValidationError(f"{que} Como administrador puede corregirlo si escribe el motivo del cambio.")
+    raise ValidationError(f"{que} Solo un administrador puede corregirlo, indicando el motivo.")
+
+
+def corte_verificar_abierto(*, indicador: Indicador, anio: int, periodo: int, usuario, motivo: str = "") -> None:
+    """Refuse a change to a report of a closed cut, unless an administrator gives the reason."""
+    if periodo is None or indicador.periodicidad not in PERIODOS_POR_ANIO:
+        return
+    corte = _corte_cerrado(indicador=indicador, anio=anio, periodo=periodo)
+    if corte is not None:
+        _exigir_motivo_de_administrador(
+            usuario, motivo, f"El corte {corte.clave} del plan está cerrado: sus reportes ya no se pueden modificar."
+        )
+
+
+# --- Reports ------------------------------------------------------------------------------
+
+
+def reporte_verificar(*, indicador: Indicador, anio: int, periodo: int, usuario, motivo: str = "") -> None:
     """Raise PermissionDenied or ValidationError if `usuario` may not write this period's report.
 
-    `reporte_registrar` calls it; forms call it too, so a refusal shows as a form error.
+    `reporte_registrar` calls it; forms and the API call it first, so a refusal shows as a form
+    error or a 4xx before anything is written.
     """
     if not permisos.puede_editar_indicador(usuario, indicador):
         raise PermissionDenied(f"No puede reportar el indicador {indicador.codigo}: no es de sus dependencias.")
+    corte_verificar_abierto(indicador=indicador, anio=anio, periodo=periodo, usuario=usuario, motivo=motivo)
+
+
+def reporte_cambios_desde(reporte: Reporte, version: int) -> list[str]:
+    """What changed in `reporte` since `version`, read from its audit trail, in Spanish."""
+    anterior = reporte.history.filter(version=version).order_by("-history_date", "-history_id").first()
+    actual = reporte.history.order_by("-history_date", "-history_id").first()
+    if anterior is None or actual is None:
+        return []
+    autor = actual.history_user.get_username() if actual.history_user_id else "otra persona"
+    cambios = []
+    for campo, etiqueta in CAMPOS_EDITABLES.items():
+        antes, despues = getattr(anterior, campo), getattr(actual, campo)
+        if antes != despues:
+            if isinstance(antes, Decimal) or isinstance(despues, Decimal):
+                antes, despues = formato_numero(antes, 6), formato_numero(despues, 6)
+            cambios.append(f"{etiqueta}: «{antes}» → «{despues}»")
+    if cambios:
+        cambios[-1] += f" (por {autor})"
+    return cambios
 
 
 @transaction.atomic
@@ -29,21 +144,302 @@ def reporte_registrar(
     usuario,
     observaciones: str = "",
     plan_de_choque: str = "",
+    version_esperada: int | None = None,
+    motivo: str = "",
 ) -> Reporte:
-    """Create or correct the report of one period, as a draft of the planner who writes it."""
-    reporte_verificar(indicador=indicador, anio=anio, periodo=periodo, usuario=usuario)
-    reporte = Reporte.objects.filter(indicador=indicador, anio=anio, periodo=periodo).first() or Reporte(
-        indicador=indicador, anio=anio, periodo=periodo, creado_por=usuario
+    """Create or correct the report of one period, as a draft of the planner who writes it.
+
+    `version_esperada` is the version the writer read: if someone saved since, `ConflictoEdicion`
+    is raised listing their changes (no lost updates). `motivo` lets an administrator correct a
+    report of a closed cut; it is recorded in the audit trail.
+    """
+    reporte_verificar(indicador=indicador, anio=anio, periodo=periodo, usuario=usuario, motivo=motivo)
+    reporte = (
+        Reporte.objects.select_for_update().filter(indicador=indicador, anio=anio, periodo=periodo).first()
+        or Reporte(indicador=indicador, anio=anio, periodo=periodo, creado_por=usuario)
     )
-    reporte.valor = valor
-    reporte.observaciones = observaciones
-    reporte.plan_de_choque = plan_de_choque
+    if reporte.pk and version_esperada is not None and reporte.version != version_esperada:
+        raise ConflictoEdicion(
+            reporte=reporte, version_esperada=version_esperada, cambios=reporte_cambios_desde(reporte, version_esperada)
+        )
+    nuevo = (Decimal(valor), observaciones, plan_de_choque)
+    if reporte.pk and (reporte.valor, reporte.observaciones, reporte.plan_de_choque) == nuevo:
+        return reporte  # nothing changed: no new version, the review state stays
+    reporte.valor, reporte.observaciones, reporte.plan_de_choque = nuevo
     reporte.full_clean()
     if reporte.pk:
         reporte.version += 1
-    reporte._history_user = usuario
-    reporte.save()
+        # A corrected report is reviewed again.
+        reporte.estado = Reporte.Estado.BORRADOR
+    _guardar(reporte, usuario, motivo)
     return reporte
 
 
-__all__ = ["reporte_registrar", "reporte_verificar", "ValidationError", "PermissionDenied"]
+def _transicion(reporte: Reporte, usuario, motivo: str) -> None:
+    """Save a review step; it bumps the version so a concurrent editor learns about it."""
+    reporte.version += 1
+    _guardar(reporte, usuario, motivo)
+
+
+def _guardar(obj, usuario, motivo: str = "") -> None:
+    obj._history_user = usuario
+    if motivo:
+        obj._change_reason = motivo
+    obj.save()
+
+
+def reporte_semaforo_al_corte(reporte: Reporte) -> tuple[Semaforo, Decimal | None, str]:
+    """The indicator's headline status (PAHV semáforo) at the cut of this report, with PAHV and
+    the cut («2024-1»). Counts every report the indicator has, drafts included: it is the
+    planner's own picture before sending."""
+    indicador = reporte.indicador
+    semestre = semestre_del_periodo(periodicidad=indicador.periodicidad, periodo=reporte.periodo)
+    metas = dict(indicador.metas.values_list("anio", "valor"))
+    filas = [(r.anio, r.periodo, r.valor) for r in indicador.reportes.exclude(pk=reporte.pk)]
+    filas.append((reporte.anio, reporte.periodo, reporte.valor))
+    calculo = calculos.calcular_indicador(
+        tipo=indicador.tipo_anualizacion,
+        linea_base=indicador.linea_base,
+        metas=calculos.resumen_metas(metas, reporte.anio),
+        reportes=calculos.resumen_reportes(
+            filas, periodicidad=indicador.periodicidad, corte_anio=reporte.anio, corte_semestre=semestre
+        ),
+        f=calculos.fraccion_anio(indicador.periodicidad, semestre),
+    )
+    umbrales = calculos.Umbrales(
+        sobre=Decimal(settings.SEMAFORO_UMBRAL_SOBRE),
+        alto=Decimal(settings.SEMAFORO_UMBRAL_ALTO),
+        medio=Decimal(settings.SEMAFORO_UMBRAL_MEDIO),
+    )
+    banda = calculos.semaforo(calculo.pahv, umbrales)
+    return banda, calculo.pahv, f"{reporte.anio}-{semestre}"
+
+
+def _exigir_transicion(reporte: Reporte, desde: Iterable[str], accion: str) -> None:
+    if reporte.estado not in set(desde):
+        raise ValidationError(
+            f"El reporte {reporte} está {reporte.get_estado_display().lower()}: no se puede {accion}."
+        )
+
+
+@transaction.atomic
+def reporte_enviar(*, reporte: Reporte, usuario, motivo: str = "") -> Reporte:
+    """The planner sends a draft (or a returned report) to the planning office for review.
+
+    An indicator in bajo or sobre ejecución at that cut needs a plan de choque (or, when it
+    over-executes, a justification) before it can be sent (SPEC §4).
+    """
+    if not permisos.puede_editar_indicador(usuario, reporte.indicador):
+        raise PermissionDenied(f"Solo los planeadores de {reporte.indicador.dependencia} pueden enviar este reporte.")
+    corte_verificar_abierto(
+        indicador=reporte.indicador, anio=reporte.anio, periodo=reporte.periodo, usuario=usuario, motivo=motivo
+    )
+    _exigir_transicion(reporte, (Reporte.Estado.BORRADOR, Reporte.Estado.DEVUELTO), "enviar")
+    banda, pahv, corte = reporte_semaforo_al_corte(reporte)
+    if banda in (Semaforo.BAJO, Semaforo.SOBRE_EJECUCION) and not reporte.plan_de_choque.strip():
+        que = "un plan de choque" if banda == Semaforo.BAJO else "la justificación de la sobre ejecución"
+        raise ValidationError(
+            {
+                "plan_de_choque": [
+                    f"El indicador {reporte.indicador.codigo} queda en {banda.etiqueta.lower()} "
+                    f"({formato_porcentaje(pahv)} hasta la vigencia) al corte {corte}: escriba {que} "
+                    "en «plan de choque» antes de enviarlo."
+                ]
+            }
+        )
+    reporte.estado = Reporte.Estado.ENVIADO
+    _transicion(reporte, usuario, motivo)
+    return reporte
+
+
+def _exigir_revisor(usuario) -> None:
+    if not permisos.es_revisor(usuario):
+        raise PermissionDenied("Solo la oficina de planeación (rol Revisor) revisa los reportes.")
+
+
+@transaction.atomic
+def reporte_aprobar(*, reporte: Reporte, usuario, motivo: str = "") -> Reporte:
+    """The planning office approves a sent report: from now on dashboards count it."""
+    _exigir_revisor(usuario)
+    corte_verificar_abierto(
+        indicador=reporte.indicador, anio=reporte.anio, periodo=reporte.periodo, usuario=usuario, motivo=motivo
+    )
+    _exigir_transicion(reporte, (Reporte.Estado.ENVIADO,), "aprobar")
+    reporte.estado = Reporte.Estado.APROBADO
+    reporte.comentario_revision = ""
+    _transicion(reporte, usuario, motivo)
+    return reporte
+
+
+@transaction.atomic
+def reporte_devolver(*, reporte: Reporte, usuario, comentario: str, motivo: str = "") -> Reporte:
+    """The planning office returns a sent (or approved) report to the planner, saying why."""
+    _exigir_revisor(usuario)
+    if not (comentario or "").strip():
+        raise ValidationError({"comentario_revision": ["Escriba por qué devuelve el reporte: el planeador lo leerá."]})
+    corte_verificar_abierto(
+        indicador=reporte.indicador, anio=reporte.anio, periodo=reporte.periodo, usuario=usuario, motivo=motivo
+    )
+    _exigir_transicion(reporte, (Reporte.Estado.ENVIADO, Reporte.Estado.APROBADO), "devolver")
+    reporte.estado = Reporte.Estado.DEVUELTO
+    reporte.comentario_revision = comentario.strip()
+    _transicion(reporte, usuario, motivo)
+    return reporte
+
+
+def reportes_en_lote(accion, reportes: Iterable[Reporte], **kwargs) -> tuple[list[Reporte], list[str]]:
+    """Apply a transition to many reports; each succeeds or fails on its own, with its reason."""
+    hechos, errores = [], []
+    for reporte in reportes:
+        try:
+            hechos.append(accion(reporte=reporte, **kwargs))
+        except (ValidationError, PermissionDenied) as exc:
+            mensajes = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+            errores.append(f"{reporte}: {' '.join(mensajes)}")
+    return hechos, errores
+
+
+# --- Targets ------------------------------------------------------------------------------
+
+
+def meta_bloqueada(anio: int, hoy: datetime.date | None = None) -> bool:
+    """Targets of past years are frozen: the plan's history must not be rewritten silently."""
+    return anio < (hoy or timezone.localdate()).year
+
+
+def meta_verificar(*, indicador: Indicador, anio: int, usuario, motivo: str = "") -> None:
+    if not permisos.puede_editar_indicador(usuario, indicador):
+        raise PermissionDenied(f"No puede programar metas del indicador {indicador.codigo}: no es de sus dependencias.")
+    if meta_bloqueada(anio):
+        _exigir_motivo_de_administrador(
+            usuario, motivo, f"La meta de {anio} es de una vigencia pasada y ya no se puede modificar."
+        )
+
+
+@transaction.atomic
+def meta_registrar(*, indicador: Indicador, anio: int, valor: Decimal, usuario, motivo: str = "") -> Meta:
+    """Program (or correct) the target of one year."""
+    meta_verificar(indicador=indicador, anio=anio, usuario=usuario, motivo=motivo)
+    meta = Meta.objects.filter(indicador=indicador, anio=anio).first() or Meta(indicador=indicador, anio=anio)
+    meta.valor = valor
+    meta.full_clean()
+    _guardar(meta, usuario, motivo)
+    return meta
+
+
+# --- Cuts ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def corte_abrir(
+    *, plan: Plan, anio: int, semestre: int, usuario, fecha_limite: datetime.date | None = None, motivo: str = ""
+) -> Corte:
+    """The planning office opens a cut with its deadline. Reopening a closed one is an
+    administrator's correction, with its reason."""
+    _exigir_revisor(usuario)
+    corte = Corte.objects.select_for_update().filter(plan=plan, anio=anio, semestre=semestre).first()
+    if corte is None:
+        corte = Corte(plan=plan, anio=anio, semestre=semestre)
+    elif corte.cerrado:
+        _exigir_motivo_de_administrador(usuario, motivo, f"El corte {corte.clave} está cerrado.")
+    corte.fecha_limite = fecha_limite or corte.fecha_limite
+    corte.estado = Corte.Estado.ABIERTO
+    corte.cerrado_por, corte.cerrado_en = None, None
+    corte.full_clean()
+    _guardar(corte, usuario, motivo)
+    return corte
+
+
+@transaction.atomic
+def corte_cerrar(*, corte: Corte, usuario) -> Corte:
+    """Close a cut: its reports are frozen from now on."""
+    _exigir_revisor(usuario)
+    if corte.cerrado:
+        raise ValidationError(f"El corte {corte.clave} ya está cerrado.")
+    corte.estado = Corte.Estado.CERRADO
+    corte.cerrado_por, corte.cerrado_en = usuario, timezone.now()
+    _guardar(corte, usuario)
+    return corte
+
+
+# --- Evidence -----------------------------------------------------------------------------
+
+
+def evidencia_errores_archivo(archivo) -> list[str]:
+    """Type and size limits of an uploaded evidence file (settings EVIDENCIA_*)."""
+    if not archivo:
+        return []
+    errores = []
+    extension = archivo.name.rsplit(".", 1)[-1].lower() if "." in archivo.name else ""
+    permitidas = [e.lower() for e in settings.EVIDENCIA_EXTENSIONES]
+    if extension not in permitidas:
+        errores.append(
+            f"El archivo «{archivo.name}» no es de un tipo permitido; use {', '.join(permitidas)}."
+        )
+    if archivo.size > settings.EVIDENCIA_MAX_BYTES:
+        errores.append(
+            f"El archivo «{archivo.name}» pesa {formato_numero(Decimal(archivo.size) / 1048576, 1)} MB; "
+            f"el máximo es {formato_numero(Decimal(settings.EVIDENCIA_MAX_BYTES) / 1048576, 1)} MB."
+        )
+    return errores
+
+
+@transaction.atomic
+def evidencia_agregar(
+    *, reporte: Reporte, usuario, archivo=None, enlace: str = "", descripcion: str = "", motivo: str = ""
+) -> Evidencia:
+    """Attach a file (through Django's storage) or a link to a report."""
+    reporte_verificar(
+        indicador=reporte.indicador, anio=reporte.anio, periodo=reporte.periodo, usuario=usuario, motivo=motivo
+    )
+    errores = evidencia_errores_archivo(archivo)
+    if errores:
+        raise ValidationError({"archivo": errores})
+    evidencia = Evidencia(reporte=reporte, archivo=archivo or "", enlace=enlace, descripcion=descripcion)
+    evidencia.full_clean()
+    _guardar(evidencia, usuario, motivo)
+    return evidencia
+
+
+# --- Compliance ---------------------------------------------------------------------------
+
+
+def recordatorios_enviar(*, pendientes_por_dependencia: dict, corte: Corte) -> int:
+    """Email each planner the indicators they still owe at the open cut. Returns emails sent.
+
+    `pendientes_por_dependencia` is what `indicadores.cumplimiento.cumplimiento_corte` gives.
+    """
+    mensajes = []
+    for fila in pendientes_por_dependencia:
+        pendientes = fila["pendientes"]
+        if not pendientes:
+            continue
+        lineas = "\n".join(f"- {p['codigo']} {p['nombre'][:80]} ({p['estado']})" for p in pendientes)
+        limite = f" antes del {corte.fecha_limite:%d/%m/%Y}" if corte.fecha_limite else ""
+        cuerpo = (
+            f"Buenos días.\n\nPara el corte {corte.clave} del plan «{corte.plan}», la dependencia "
+            f"{fila['dependencia']} tiene {len(pendientes)} indicador(es) sin reporte enviado{limite}:\n\n"
+            f"{lineas}\n\nPor favor regístrelos y envíelos a revisión.\n"
+        )
+        for correo in fila["correos"]:
+            mensajes.append((f"Recordatorio: reportes del corte {corte.clave}", cuerpo, settings.DEFAULT_FROM_EMAIL, [correo]))
+    return send_mass_mail(mensajes, fail_silently=False) if mensajes else 0
+
+
+__all__ = [
+    "ConflictoEdicion",
+    "PermissionDenied",
+    "ValidationError",
+    "corte_abrir",
+    "corte_cerrar",
+    "corte_verificar_abierto",
+    "evidencia_agregar",
+    "meta_registrar",
+    "meta_verificar",
+    "recordatorios_enviar",
+    "reporte_aprobar",
+    "reporte_devolver",
+    "reporte_enviar",
+    "reporte_registrar",
+    "reporte_verificar",
+]

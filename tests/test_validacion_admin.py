@@ -57,8 +57,8 @@ def test_suma_cuyas_metas_no_dan_la_meta_final(cliente_planeador, dep):
     indicador = _indicador(dep, tipo_anualizacion="suma", meta_final=Decimal("20"))
     respuesta = _enviar(
         cliente_planeador, indicador,
-        **{"metas-0-anio": ANIO - 1, "metas-0-valor": "2", "metas-TOTAL_FORMS": 2,
-           "metas-1-anio": ANIO, "metas-1-valor": "2"},
+        **{"metas-0-anio": ANIO, "metas-0-valor": "2", "metas-TOTAL_FORMS": 2,
+           "metas-1-anio": ANIO + 1, "metas-1-valor": "2"},
     )
     assert respuesta.status_code == 200
     contenido = respuesta.content.decode()
@@ -70,15 +70,15 @@ def test_suma_que_cuadra_se_guarda(cliente_planeador, dep):
     indicador = _indicador(dep, tipo_anualizacion="suma", meta_final=Decimal("7480"))
     respuesta = _enviar(
         cliente_planeador, indicador,
-        **{"metas-0-anio": ANIO - 1, "metas-0-valor": "7.000", "metas-TOTAL_FORMS": 2,
-           "metas-1-anio": ANIO, "metas-1-valor": "480"},
+        **{"metas-0-anio": ANIO, "metas-0-valor": "7.000", "metas-TOTAL_FORMS": 2,
+           "metas-1-anio": ANIO + 1, "metas-1-valor": "480"},
     )
     assert respuesta.status_code == 302
     assert sorted(Meta.objects.values_list("valor", flat=True)) == [Decimal("480"), Decimal("7000")]
 
 
 def test_cambiar_meta_final_sin_cuadrar_las_metas_se_rechaza(cliente_planeador, dep):
-    indicador = _indicador(dep, tipo_anualizacion="suma", meta_final=Decimal("4"), metas={ANIO - 1: "2", ANIO: "2"})
+    indicador = _indicador(dep, tipo_anualizacion="suma", meta_final=Decimal("4"), metas={ANIO: "2", ANIO + 1: "2"})
     respuesta = _enviar(cliente_planeador, indicador, meta_final="5")
     assert respuesta.status_code == 200
     assert "no es la suma de las metas anuales" in respuesta.content.decode()
