@@ -171,6 +171,13 @@ class ReporteSerializer(serializers.ModelSerializer):
         "rechaza con 409 para no pisar el trabajo de otro.",
     )
     creado_por = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    motivo = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="Solo administradores: por qué corrigen un reporte de un corte cerrado (queda en la historia).",
+    )
 
     class Meta:
         model = Reporte
@@ -190,6 +197,7 @@ class ReporteSerializer(serializers.ModelSerializer):
             "ilustrativo",
             "creado_por",
             "actualizado_en",
+            "motivo",
         ]
         read_only_fields = ["estado", "comentario_revision", "ilustrativo", "actualizado_en"]
         # The model's unique constraint is the service's business: posting an existing period
@@ -326,7 +334,7 @@ class ReporteViewSet(
             observaciones=datos.get("observaciones", existente.observaciones if existente else ""),
             plan_de_choque=datos.get("plan_de_choque", existente.plan_de_choque if existente else ""),
             version=datos.get("version"),
-            existente=existente,
+            motivo=datos.get("motivo", ""),
         )
         codigo = status.HTTP_200_OK if existente else status.HTTP_201_CREATED
         return Response(ReporteSerializer(reporte, context=self.get_serializer_context()).data, status=codigo)
@@ -345,29 +353,23 @@ class ReporteViewSet(
             observaciones=datos.get("observaciones", reporte.observaciones),
             plan_de_choque=datos.get("plan_de_choque", reporte.plan_de_choque),
             version=datos.get("version"),
-            existente=reporte,
+            motivo=datos.get("motivo", ""),
         )
         return Response(self.get_serializer(reporte).data)
 
-    def _registrar(self, *, existente: Reporte | None, version: int | None, **campos) -> Reporte:
+    def _registrar(self, *, version: int | None, **campos) -> Reporte:
+        """Write through the service; its refusals become 403, 400 by field, or 409."""
         try:
-            # Permission (and closed cuts) before the version check, so that a 409 never shows
-            # someone else's report.
-            services.reporte_verificar(
-                indicador=campos["indicador"], anio=campos["anio"], periodo=campos["periodo"], usuario=self.request.user
-            )
-        except DjangoValidationError as error:
-            raise _errores_de_django(error) from error
-        if existente is not None and version is not None and version != existente.version:
+            return services.reporte_registrar(usuario=self.request.user, version_esperada=version, **campos)
+        except services.ConflictoEdicion as conflicto:
+            # The service checks permissions first, so a 409 never shows someone else's report.
             raise ConflictoVersion(
                 {
-                    "detail": f"El reporte cambió desde que lo leyó (usted leyó la versión {version}, "
-                    f"la actual es la {existente.version}). Vuelva a leerlo y corrija sobre la versión actual.",
-                    "actual": ReporteSerializer(existente, context=self.get_serializer_context()).data,
+                    "detail": conflicto.messages[0],
+                    "cambios": conflicto.cambios,
+                    "actual": ReporteSerializer(conflicto.reporte, context=self.get_serializer_context()).data,
                 }
-            )
-        try:
-            return services.reporte_registrar(usuario=self.request.user, **campos)
+            ) from conflicto
         except DjangoValidationError as error:
             raise _errores_de_django(error) from error
 

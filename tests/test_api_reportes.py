@@ -89,6 +89,7 @@ def test_escritura_sobre_una_version_vieja_se_rechaza_con_lo_que_cambio(escena):
     assert respuesta.status_code == 409
     assert respuesta.json()["actual"]["valor"] == 0.5
     assert "versión 1" in respuesta.json()["detail"]
+    assert respuesta.json()["cambios"] == ["avance: «0,33» → «0,5» (por planeadora)"]
     assert Reporte.objects.get().valor == 0.5
 
 
@@ -157,3 +158,21 @@ def test_token_se_obtiene_con_usuario_y_clave(escena):
     assert respuesta.json()["token"] == Token.objects.get(user=escena["planeador"]).key
     mala = APIClient().post("/api/v1/token/", {"username": "planeadora", "password": "otra"}, format="json")
     assert mala.status_code == 400
+
+
+def test_un_corte_cerrado_no_admite_reportes_salvo_administrador_con_motivo(escena):
+    from indicadores.models import Corte
+
+    Corte.objects.create(plan=escena["plan"], anio=2024, semestre=1, estado=Corte.Estado.CERRADO)
+    respuesta = _cliente(escena["planeador"]).post("/api/v1/reportes/", _semestre(escena), format="json")
+    assert respuesta.status_code == 400
+    assert "cerrado" in respuesta.json()["non_field_errors"][0]
+    administrador = factories.usuario(is_superuser=True)
+    cliente = _cliente(administrador)
+    assert cliente.post("/api/v1/reportes/", _semestre(escena), format="json").status_code == 400
+    respuesta = cliente.post(
+        "/api/v1/reportes/", _semestre(escena, motivo="Error de digitación confirmado por la Secretaría."),
+        format="json",
+    )
+    assert respuesta.status_code == 201, respuesta.content
+    assert "motivo" not in respuesta.json()
