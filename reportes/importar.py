@@ -1,0 +1,926 @@
+"""Imports from Excel (issue 5): a whole plan, or a semester's progress, all or nothing.
+
+Two kinds of workbook, told apart by their sheets:
+- a plan (sheets Plan, Niveles, Indicadores, optionally Reportes): what `plantilla_plan` gives and
+  what the follow-up export writes; levels, indicators, yearly targets («Meta 2024» columns) and
+  reports are created or updated by code, never deleted (an empty «Meta AAAA» cell removes that
+  year's target);
+- a semester's progress (sheets Plan and Reportes): what `plantilla_avance` gives; each report
+  goes through `indicadores.services.reporte_registrar`, so a planner writes only the indicators
+  of their dependencias and the workflow's rules hold.
+
+Every cell is read and checked first with the model's rules (`indicadores.reglas`, Colombian
+numbers through `seguimiento.numeros.parse_numero`); each problem becomes an `Error` with its
+sheet, row, column and a Spanish message. Only when there is none is anything written, inside one
+transaction; a preview runs the same writes and rolls them back, so it shows exactly what the
+confirmation will do.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+import zipfile
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import IO, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from indicadores import permisos, reglas
+from indicadores.models import Enfoque, Indicador, Meta, Periodicidad, Reporte, TipoAnualizacion, Unidad
+from politicas.models import Dependencia, Entidad, Nivel, Plan
+from politicas.selectors import PESO_TOTAL
+from reportes.exportar import (
+    CAMPOS_PLAN,
+    HOJA_INDICADORES,
+    HOJA_NIVELES,
+    HOJA_PLAN,
+    HOJA_REPORTES,
+)
+from seguimiento.numeros import NumeroInvalido, formato_numero, parse_numero
+
+MAX_FILAS = 50_000  # per sheet; a larger file is refused before anything is checked
+MAX_BYTES = 20 * 1024 * 1024
+_SEIS_DECIMALES = Decimal("0.000001")
+_MAXIMO_VALOR = Decimal(10) ** 14  # VALOR fields hold 20 digits, 6 of them decimals
+_META = re.compile(r"^meta (\d{4})$")
+ARCHIVO = "(archivo)"
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Error:
+    """A problem found in the workbook, where it is and what to do, in Spanish."""
+
+    hoja: str
+    fila: int | None
+    columna: str | None
+    mensaje: str
+
+    def __str__(self) -> str:
+        lugar = [f"Hoja «{self.hoja}»"] if self.hoja != ARCHIVO else ["Archivo"]
+        if self.fila:
+            lugar.append(f"fila {self.fila}")
+        if self.columna:
+            lugar.append(f"columna «{self.columna}»")
+        return f"{', '.join(lugar)}: {self.mensaje}"
+
+
+@dataclass(frozen=True)
+class Cambio:
+    accion: str  # "crear", "modificar", "eliminar"
+    objeto: str  # "plan", "nivel", "indicador", "meta", "reporte", "entidad", "dependencia"
+    clave: str
+    detalle: str = ""
+
+
+@dataclass
+class ResultadoImportacion:
+    tipo: str = ""  # "plan" or "avance"
+    plan_codigo: str = ""
+    cambios: list[Cambio] = field(default_factory=list)
+    errores: list[Error] = field(default_factory=list)
+    aplicado: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errores
+
+    def resumen(self) -> list[tuple[str, str, int]]:
+        """(objeto, acción, cuántos), in a stable order, for the preview and the command."""
+        conteo = Counter((c.objeto, c.accion) for c in self.cambios)
+        return [(objeto, accion, n) for (objeto, accion), n in sorted(conteo.items())]
+
+
+class _Abortar(Exception):
+    """Raised inside the transaction to roll everything back."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------------------------
+
+
+def normalizar(texto: str) -> str:
+    """Header and choice matching ignores case, accents and extra spaces: «Código» = «codigo»."""
+    sin_tildes = unicodedata.normalize("NFKD", str(texto)).encode("ascii", "ignore").decode()
+    return " ".join(sin_tildes.lower().split())
+
+
+@dataclass(frozen=True, slots=True)
+class Celda:
+    valor: Any
+    ref: str
+
+
+@dataclass
+class FilaLeida:
+    numero: int
+    celdas: dict[str, Celda]
+
+
+@dataclass
+class HojaLeida:
+    nombre: str
+    titulos: dict[str, str]  # normalized → as written
+    filas: list[FilaLeida]
+
+
+def leer_libro(archivo: str | IO[bytes], *, max_filas: int = MAX_FILAS) -> tuple[dict[str, HojaLeida], list[Error]]:
+    """Every sheet's header and non-empty rows, keyed by the normalized sheet name.
+
+    Formula cells are errors (the value a formula shows is not stored reliably, and a template must
+    hold values); a sheet with more than `max_filas` rows stops the reading with a message.
+    """
+    import openpyxl
+    from openpyxl.cell.read_only import EmptyCell
+
+    errores: list[Error] = []
+    try:
+        libro = openpyxl.load_workbook(archivo, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds (zip, XML, missing parts): all mean the same
+        return {}, [
+            Error(ARCHIVO, None, None, f"El archivo no es un libro de Excel (.xlsx) válido ({type(exc).__name__}). "
+                  "Guárdelo desde Excel o LibreOffice como «Libro de Excel (.xlsx)» y vuelva a subirlo.")
+        ]
+    hojas: dict[str, HojaLeida] = {}
+    try:
+        for ws in libro.worksheets:
+            clave = normalizar(ws.title)
+            if clave not in _HOJAS_LEIDAS:
+                continue  # instructions, "Acerca de", the user's own notes
+            filas: list[FilaLeida] = []
+            titulos: list[str] = []
+            demasiadas = False
+            for numero, fila in enumerate(ws.iter_rows(), start=1):
+                if numero == 1:
+                    titulos = ["" if c.value is None else str(c.value).strip() for c in fila]
+                    continue
+                if numero - 1 > max_filas:
+                    demasiadas = True
+                    break
+                celdas: dict[str, Celda] = {}
+                for celda, titulo in zip(fila, titulos):
+                    if not titulo or isinstance(celda, EmptyCell):
+                        continue
+                    if celda.data_type == "f":
+                        errores.append(
+                            Error(ws.title, numero, titulo, f"La celda {celda.coordinate} tiene una fórmula; escriba el valor.")
+                        )
+                        continue
+                    valor = celda.value
+                    if valor is None or (isinstance(valor, str) and not valor.strip()):
+                        continue
+                    celdas[normalizar(titulo)] = Celda(valor, celda.coordinate)
+                if celdas:
+                    filas.append(FilaLeida(numero, celdas))
+            if demasiadas:
+                errores.append(
+                    Error(ws.title, None, None, f"La hoja tiene más de {formato_numero(max_filas)} filas de datos; "
+                          "divídala en varios archivos.")
+                )
+            hojas[clave] = HojaLeida(ws.title, {normalizar(t): t for t in titulos if t}, filas)
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
+        errores.append(Error(ARCHIVO, None, None, f"No se pudo leer el libro ({type(exc).__name__}): ¿está dañado?"))
+    finally:
+        libro.close()
+    return hojas, errores
+
+
+_HOJAS_LEIDAS = {normalizar(h) for h in (HOJA_PLAN, HOJA_NIVELES, HOJA_INDICADORES, HOJA_REPORTES)}
+
+
+class Lector:
+    """Reads typed values from one sheet's rows, collecting every problem as an `Error`."""
+
+    def __init__(self, hoja: HojaLeida, errores: list[Error]):
+        self.hoja = hoja
+        self.errores = errores
+
+    def error(self, fila: FilaLeida | None, columna: str | None, mensaje: str) -> None:
+        self.errores.append(Error(self.hoja.nombre, fila.numero if fila else None, columna, mensaje))
+
+    def _celda(self, fila: FilaLeida, columna: str) -> Celda | None:
+        return fila.celdas.get(normalizar(columna))
+
+    def tiene(self, columna: str) -> bool:
+        return normalizar(columna) in self.hoja.titulos
+
+    def texto(self, fila: FilaLeida, columna: str, *, requerido: bool = False, maximo: int | None = None) -> str:
+        celda = self._celda(fila, columna)
+        if celda is None:
+            if requerido:
+                self.error(fila, columna, "Falta el valor: esta columna es obligatoria.")
+            return ""
+        valor = celda.valor
+        if isinstance(valor, float) and valor.is_integer():
+            valor = int(valor)  # a code like 44010030007 typed as a number
+        texto = str(valor).strip()
+        if maximo and len(texto) > maximo:
+            self.error(fila, columna, f"El texto tiene {len(texto)} caracteres; el máximo es {maximo}.")
+        return texto
+
+    def numero(self, fila: FilaLeida, columna: str, *, requerido: bool = False) -> Decimal | None:
+        celda = self._celda(fila, columna)
+        if celda is None:
+            if requerido:
+                self.error(fila, columna, "Falta el valor: escriba un número (por ejemplo 7.480 o 0,33).")
+            return None
+        if isinstance(celda.valor, (datetime.date, datetime.time, datetime.timedelta)):
+            self.error(fila, columna, f"La celda {celda.ref} tiene una fecha, no un número; cambie su formato a número.")
+            return None
+        try:
+            valor = parse_numero(celda.valor)
+        except NumeroInvalido as exc:
+            self.error(fila, columna, f"{exc} (celda {celda.ref})")
+            return None
+        if not valor.is_finite() or abs(valor) >= _MAXIMO_VALOR:
+            self.error(fila, columna, f"El número de la celda {celda.ref} es demasiado grande.")
+            return None
+        return valor.quantize(_SEIS_DECIMALES, rounding=ROUND_HALF_UP).normalize() + 0
+
+    def entero(self, fila: FilaLeida, columna: str, *, requerido: bool = False) -> int | None:
+        valor = self.numero(fila, columna, requerido=requerido)
+        if valor is None:
+            return None
+        if valor != valor.to_integral_value() or not 0 <= valor <= 32767:
+            self.error(fila, columna, f"«{formato_numero(valor, 6)}» no es un número entero válido.")
+            return None
+        return int(valor)
+
+    def opcion(self, fila: FilaLeida, columna: str, opciones, *, requerido: bool = False, defecto: str = "") -> str:
+        """A value of a TextChoices, written as its value or its label («suma» or «Suma»)."""
+        texto = self.texto(fila, columna, requerido=requerido)
+        if not texto:
+            return defecto
+        por_nombre = {normalizar(v): v for v in opciones.values} | {normalizar(label): v for v, label in opciones.choices}
+        elegido = por_nombre.get(normalizar(texto))
+        if elegido is None:
+            validos = ", ".join(opciones.values)
+            self.error(fila, columna, f"«{texto}» no es un valor válido; use uno de: {validos}.")
+            return defecto
+        return elegido
+
+    def booleano(self, fila: FilaLeida, columna: str) -> bool:
+        texto = normalizar(self.texto(fila, columna))
+        if texto in ("", "no", "n", "0", "false", "falso"):
+            return False
+        if texto in ("si", "s", "1", "true", "verdadero", "x"):
+            return True
+        self.error(fila, columna, f"Escriba «Sí» o «No» (se recibió «{self.texto(fila, columna)}»).")
+        return False
+
+    def columnas_obligatorias(self, columnas: list[str]) -> bool:
+        faltan = [c for c in columnas if not self.tiene(c)]
+        for columna in faltan:
+            self.errores.append(Error(self.hoja.nombre, 1, columna, f"Falta la columna «{columna}» en la fila de títulos."))
+        return not faltan
+
+
+def _duplicados(lector: Lector, filas_claves: list[tuple[FilaLeida, object, str]], columna: str, que: str) -> None:
+    vistos: dict[object, int] = {}
+    for fila, clave, texto in filas_claves:
+        if clave in vistos:
+            lector.error(fila, columna, f"{que} «{texto}» está repetido (ya aparece en la fila {vistos[clave]}).")
+        else:
+            vistos[clave] = fila.numero
+
+
+def _mensajes(errores: Mapping[str, list[str]]) -> list[str]:
+    return [m for lista in errores.values() for m in lista]
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry point
+# ---------------------------------------------------------------------------------------------
+
+
+def importar_libro(
+    archivo: str | IO[bytes],
+    *,
+    usuario,
+    confirmar: bool = False,
+    max_filas: int = MAX_FILAS,
+    progreso: Callable[[str, int], None] | None = None,
+) -> ResultadoImportacion:
+    """Check a workbook and, when `confirmar` and there is no error, write it all in one transaction.
+
+    Without `confirmar` (preview, `--dry-run`) the writes run and are rolled back, so the changes
+    listed are exactly what a confirmation would make. With any error nothing is written.
+    """
+    resultado = ResultadoImportacion()
+    hojas, errores = leer_libro(archivo, max_filas=max_filas)
+    resultado.errores = errores
+    if errores:
+        return resultado
+    if normalizar(HOJA_INDICADORES) in hojas:
+        importador: _Importador = ImportadorPlan(hojas, usuario, resultado, progreso)
+    elif normalizar(HOJA_REPORTES) in hojas:
+        importador = ImportadorAvance(hojas, usuario, resultado, progreso)
+    else:
+        resultado.errores.append(
+            Error(ARCHIVO, None, None, "El libro no tiene las hojas de una plantilla de Seguimiento: se esperaba "
+                  f"«{HOJA_PLAN}», «{HOJA_NIVELES}» e «{HOJA_INDICADORES}» (un plan) o «{HOJA_PLAN}» y "
+                  f"«{HOJA_REPORTES}» (el avance de un semestre). Descargue la plantilla y copie en ella sus datos.")
+        )
+        return resultado
+    importador.validar()
+    if resultado.errores:
+        return resultado
+    try:
+        with transaction.atomic():
+            importador.aplicar()
+            if resultado.errores or not confirmar:
+                raise _Abortar
+    except _Abortar:
+        return resultado
+    resultado.aplicado = True
+    return resultado
+
+
+class _Importador:
+    tipo = ""
+
+    def __init__(self, hojas: dict[str, HojaLeida], usuario, resultado: ResultadoImportacion, progreso=None):
+        self.hojas = hojas
+        self.usuario = usuario
+        self.resultado = resultado
+        self.errores = resultado.errores
+        self.progreso = progreso
+        resultado.tipo = self.tipo
+
+    def hoja(self, nombre: str, *, obligatoria: bool = True) -> HojaLeida | None:
+        hoja = self.hojas.get(normalizar(nombre))
+        if hoja is None and obligatoria:
+            self.errores.append(Error(nombre, None, None, f"Falta la hoja «{nombre}»."))
+        return hoja
+
+    def cambio(self, accion: str, objeto: str, clave: str, detalle: str = "") -> None:
+        self.resultado.cambios.append(Cambio(accion, objeto, clave, detalle))
+
+    def avisar(self, que: str, n: int, total: int) -> None:
+        if self.progreso and (n % 1000 == 0 or n == total):
+            self.progreso(que, n)
+
+    def leer_campos_plan(self) -> dict[str, tuple[FilaLeida, Lector]]:
+        """The «Plan» sheet: rows of Campo / Valor, keyed by field name."""
+        hoja = self.hoja(HOJA_PLAN)
+        if hoja is None:
+            return {}
+        lector = Lector(hoja, self.errores)
+        if not lector.columnas_obligatorias(["Campo", "Valor"]):
+            return {}
+        por_titulo = {normalizar(titulo): campo for campo, titulo in CAMPOS_PLAN}
+        campos: dict[str, tuple[FilaLeida, Lector]] = {}
+        for fila in hoja.filas:
+            nombre = normalizar(lector.texto(fila, "Campo"))
+            if nombre in por_titulo:
+                campos[por_titulo[nombre]] = (fila, lector)
+        return campos
+
+    def validar(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def aplicar(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+# ---------------------------------------------------------------------------------------------
+# A whole plan
+# ---------------------------------------------------------------------------------------------
+
+
+def puede_importar_plan(usuario) -> bool:
+    """Whole plans are loaded by the planning office (Revisor) or an administrator."""
+    return permisos.es_revisor(usuario)
+
+
+@dataclass
+class _NivelArchivo:
+    fila: FilaLeida
+    codigo: str
+    padre: str
+    nombre: str
+    peso: Decimal | None
+
+
+@dataclass
+class _IndicadorArchivo:
+    fila: FilaLeida
+    campos: dict[str, Any]
+    nivel: str
+    dependencia: str
+    enfoques: list[str]
+    metas: dict[int, Decimal]
+    metas_vacias: set[int]
+
+
+@dataclass
+class _ReporteArchivo:
+    fila: FilaLeida
+    codigo: str
+    anio: int
+    periodo: int
+    valor: Decimal
+    estado: str
+    observaciones: str
+    plan_de_choque: str
+
+
+class ImportadorPlan(_Importador):
+    tipo = "plan"
+
+    # -- checking ---------------------------------------------------------------------------
+    def validar(self) -> None:
+        if not puede_importar_plan(self.usuario):
+            self.errores.append(
+                Error(HOJA_PLAN, None, None, "Solo la oficina de planeación (rol Revisor) o un administrador puede "
+                      "importar un plan completo. Para cargar avances use la plantilla de avance del semestre.")
+            )
+            return
+        hojas = [self.hoja(HOJA_PLAN), self.hoja(HOJA_NIVELES), self.hoja(HOJA_INDICADORES)]
+        if None in hojas:
+            return
+        self._validar_plan()
+        if self.plan_datos is None:
+            return
+        self._cargar_existentes()
+        self._validar_niveles()
+        self._validar_indicadores()
+        self._validar_reportes()
+        if not self.errores:
+            self._validar_pesos()
+
+    def _validar_plan(self) -> None:
+        campos = self.leer_campos_plan()
+        self.plan_datos = None
+        datos: dict[str, Any] = {}
+
+        def leer(campo: str, funcion: str, **kw):
+            titulo = dict(CAMPOS_PLAN)[campo]
+            if campo not in campos:
+                if kw.get("requerido"):
+                    self.errores.append(Error(HOJA_PLAN, None, "Campo", f"Falta la fila «{titulo}»."))
+                return None
+            fila, lector = campos[campo]
+            valor = getattr(lector, funcion)(fila, "Valor", **kw)
+            return valor
+
+        n = len(self.errores)
+        datos["codigo"] = leer("codigo", "texto", requerido=True)
+        datos["nombre"] = leer("nombre", "texto", requerido=True, maximo=300)
+        datos["tipo"] = leer("tipo", "opcion", opciones=Plan.Tipo, requerido=True) or Plan.Tipo.PLAN_DESARROLLO
+        datos["documento"] = leer("documento", "texto", maximo=200) or ""
+        datos["entidad"] = leer("entidad", "texto", requerido=True, maximo=200)
+        datos["anio_inicio"] = leer("anio_inicio", "entero", requerido=True)
+        datos["anio_fin"] = leer("anio_fin", "entero", requerido=True)
+        datos["nombres_niveles"] = leer("nombres_niveles", "texto", maximo=200) or "Eje, Componente, Programa"
+        datos["dependencia_lider"] = leer("dependencia_lider", "texto", maximo=200) or ""
+        datos["objetivo"] = leer("objetivo", "texto") or ""
+        datos["publicado"] = bool(leer("publicado", "booleano"))
+        codigo = datos["codigo"]
+        if codigo and (slugify(codigo) != codigo or len(codigo) > 60):
+            fila, _ = campos["codigo"]
+            self.errores.append(Error(HOJA_PLAN, fila.numero, "Valor", f"El código «{codigo}» solo puede tener "
+                                      "minúsculas sin tildes, números y guiones (por ejemplo «cali-2016»)."))
+        inicio, fin = datos["anio_inicio"], datos["anio_fin"]
+        if inicio is not None and fin is not None:
+            if not (1990 <= inicio <= 2100 and 1990 <= fin <= 2100):
+                self.errores.append(Error(HOJA_PLAN, None, "Valor", "Los años del plan deben estar entre 1990 y 2100."))
+            elif fin < inicio:
+                self.errores.append(Error(HOJA_PLAN, None, "Valor", "El año de fin no puede ser anterior al año de inicio."))
+        if len(self.errores) == n:
+            self.plan_datos = datos
+            # An unsaved plan answers `vigente_en` for the rules before anything is written.
+            self.plan_reglas = Plan(anio_inicio=inicio, anio_fin=fin)
+
+    def _cargar_existentes(self) -> None:
+        """The plan as it is in the database (nothing when it is new): four queries."""
+        self.plan = Plan.objects.filter(codigo=self.plan_datos["codigo"]).select_related("entidad").first()
+        self.niveles_bd: dict[str, Nivel] = {}
+        self.indicadores_bd: dict[str, Indicador] = {}
+        self.metas_bd: dict[str, dict[int, Decimal]] = defaultdict(dict)
+        if self.plan:
+            self.niveles_bd = {n.codigo: n for n in Nivel.objects.filter(plan=self.plan)}
+            self.indicadores_bd = {i.codigo: i for i in Indicador.objects.filter(plan=self.plan)}
+            for codigo, anio, valor in Meta.objects.filter(indicador__plan=self.plan).values_list(
+                "indicador__codigo", "anio", "valor"
+            ):
+                self.metas_bd[codigo][anio] = valor
+        self.enfoques = {}
+        for enfoque in Enfoque.objects.all():
+            self.enfoques[normalizar(enfoque.codigo)] = enfoque
+            self.enfoques[normalizar(enfoque.nombre)] = enfoque
+
+    def _validar_niveles(self) -> None:
+        hoja = self.hoja(HOJA_NIVELES)
+        lector = Lector(hoja, self.errores)
+        self.niveles: list[_NivelArchivo] = []
+        if not lector.columnas_obligatorias(["Código", "Nombre"]):
+            return
+        for fila in hoja.filas:
+            peso = lector.numero(fila, "Ponderación")
+            if peso is not None and peso < 0:
+                lector.error(fila, "Ponderación", "La ponderación no puede ser negativa.")
+            self.niveles.append(
+                _NivelArchivo(
+                    fila, lector.texto(fila, "Código", requerido=True, maximo=40),
+                    lector.texto(fila, "Código del padre", maximo=40), lector.texto(fila, "Nombre", requerido=True), peso,
+                )
+            )
+        _duplicados(lector, [(n.fila, n.codigo, n.codigo) for n in self.niveles if n.codigo], "Código", "El código de nivel")
+        codigos = {n.codigo for n in self.niveles} | set(self.niveles_bd)
+        padres = {codigo: nivel.padre.codigo if nivel.padre_id else "" for codigo, nivel in self.niveles_bd.items()}
+        padres.update({n.codigo: n.padre for n in self.niveles})
+        for nivel in self.niveles:
+            if nivel.padre and nivel.padre not in codigos:
+                lector.error(nivel.fila, "Código del padre", f"El nivel padre «{nivel.padre}» no existe en la hoja ni en el plan.")
+                continue
+            vistos, actual = {nivel.codigo}, nivel.padre
+            while actual:
+                if actual in vistos:
+                    lector.error(nivel.fila, "Código del padre", f"El nivel «{nivel.codigo}» quedaría como su propio ancestro.")
+                    break
+                vistos.add(actual)
+                actual = padres.get(actual, "")
+        self.padres = padres
+
+    def _validar_indicadores(self) -> None:
+        hoja = self.hoja(HOJA_INDICADORES)
+        lector = Lector(hoja, self.errores)
+        self.indicadores: list[_IndicadorArchivo] = []
+        if not lector.columnas_obligatorias(["Código", "Indicador", "Nivel", "Tipo", "Periodicidad", "Dependencia"]):
+            return
+        anios_meta = {}
+        for clave, titulo in hoja.titulos.items():
+            coincide = _META.match(clave)
+            if coincide:
+                anios_meta[int(coincide.group(1))] = titulo
+        niveles = {n.codigo for n in self.niveles} | set(self.niveles_bd)
+        for n, fila in enumerate(hoja.filas, start=1):
+            self.avisar("Indicadores revisados", n, len(hoja.filas))
+            campos = {
+                "codigo": lector.texto(fila, "Código", requerido=True, maximo=40),
+                "nombre": lector.texto(fila, "Indicador", requerido=True),
+                "producto": lector.texto(fila, "Producto"),
+                "unidad": lector.opcion(fila, "Unidad", Unidad, defecto=Unidad.NUMERO),
+                "tipo_anualizacion": lector.opcion(fila, "Tipo", TipoAnualizacion, requerido=True),
+                "periodicidad": lector.opcion(fila, "Periodicidad", Periodicidad, requerido=True),
+                "peso": lector.numero(fila, "Ponderación"),
+                "linea_base": lector.numero(fila, "Línea base"),
+                "anio_linea_base": lector.entero(fila, "Año de línea base"),
+                "meta_final": lector.numero(fila, "Meta final"),
+                "ilustrativo": lector.booleano(fila, "Ilustrativo"),
+                "fuente": lector.texto(fila, "Fuente", maximo=200),
+            }
+            nivel = lector.texto(fila, "Nivel", requerido=True)
+            if nivel and nivel not in niveles:
+                lector.error(fila, "Nivel", f"El nivel «{nivel}» no existe en la hoja Niveles ni en el plan.")
+            dependencia = lector.texto(fila, "Dependencia", requerido=True, maximo=200)
+            enfoques = []
+            for nombre in filter(None, (t.strip() for t in lector.texto(fila, "Enfoques").split(","))):
+                enfoque = self.enfoques.get(normalizar(nombre))
+                if enfoque is None:
+                    opciones = ", ".join(sorted({e.codigo for e in self.enfoques.values()}))
+                    lector.error(fila, "Enfoques", f"El enfoque «{nombre}» no existe; use: {opciones}.")
+                else:
+                    enfoques.append(enfoque.codigo)
+            metas, vacias = {}, set()
+            for anio, titulo in sorted(anios_meta.items()):
+                valor = lector.numero(fila, titulo)
+                if valor is None:
+                    if normalizar(titulo) not in fila.celdas:
+                        vacias.add(anio)
+                    continue
+                metas[anio] = valor
+                for mensaje in _mensajes(
+                    reglas.errores_valor_en_plan(plan=self.plan_reglas, unidad=campos["unidad"], anio=anio, valor=valor, que="La meta")
+                ):
+                    lector.error(fila, titulo, mensaje)
+            if campos["peso"] is not None and campos["peso"] < 0:
+                lector.error(fila, "Ponderación", "La ponderación no puede ser negativa.")
+            for campo, mensajes in reglas.errores_indicador(
+                tipo=campos["tipo_anualizacion"], linea_base=campos["linea_base"], unidad=campos["unidad"]
+            ).items():
+                for mensaje in mensajes:
+                    lector.error(fila, "Línea base" if campo == "linea_base" else "Tipo", mensaje)
+            # The targets the indicator will have: the file's years, the database's for the others.
+            finales = {a: v for a, v in self.metas_bd.get(campos["codigo"], {}).items() if a not in anios_meta}
+            finales.update(metas)
+            for mensaje in _mensajes(
+                reglas.errores_metas(
+                    tipo=campos["tipo_anualizacion"], linea_base=campos["linea_base"], meta_final=campos["meta_final"],
+                    metas=finales,
+                )
+            ):
+                lector.error(fila, "Meta final", mensaje)
+            self.indicadores.append(_IndicadorArchivo(fila, campos, nivel, dependencia, enfoques, metas, vacias))
+        _duplicados(
+            lector, [(i.fila, i.campos["codigo"], i.campos["codigo"]) for i in self.indicadores if i.campos["codigo"]],
+            "Código", "El código de indicador",
+        )
+
+    def _validar_reportes(self) -> None:
+        self.reportes: list[_ReporteArchivo] = []
+        hoja = self.hoja(HOJA_REPORTES, obligatoria=False)
+        if hoja is None:
+            return
+        lector = Lector(hoja, self.errores)
+        if not lector.columnas_obligatorias(["Código del indicador", "Año", "Periodo", "Avance"]):
+            return
+        indicadores = {i.campos["codigo"]: i.campos for i in self.indicadores}
+        for codigo, ind in self.indicadores_bd.items():
+            indicadores.setdefault(codigo, {"unidad": ind.unidad, "periodicidad": ind.periodicidad})
+        claves = []
+        for fila in hoja.filas:
+            codigo = lector.texto(fila, "Código del indicador", requerido=True)
+            anio = lector.entero(fila, "Año", requerido=True)
+            periodo = lector.entero(fila, "Periodo", requerido=True)
+            valor = lector.numero(fila, "Avance", requerido=True)
+            estado = lector.opcion(fila, "Estado", Reporte.Estado, defecto=Reporte.Estado.BORRADOR)
+            indicador = indicadores.get(codigo)
+            if codigo and indicador is None:
+                lector.error(fila, "Código del indicador", f"El indicador «{codigo}» no está en la hoja Indicadores ni en el plan.")
+            if indicador and anio is not None:
+                for campo, mensajes in reglas.errores_valor_en_plan(
+                    plan=self.plan_reglas, unidad=indicador["unidad"], anio=anio, valor=valor, que="El reporte"
+                ).items():
+                    for mensaje in mensajes:
+                        lector.error(fila, "Año" if campo == "anio" else "Avance", mensaje)
+            if indicador and periodo is not None and indicador.get("periodicidad"):
+                for mensaje in _mensajes(reglas.errores_periodo(periodicidad=indicador["periodicidad"], periodo=periodo)):
+                    lector.error(fila, "Periodo", mensaje)
+            if None in (anio, periodo, valor) or not codigo:
+                continue
+            claves.append((fila, (codigo, anio, periodo), f"{codigo} {anio}-{periodo}"))
+            self.reportes.append(
+                _ReporteArchivo(
+                    fila, codigo, anio, periodo, valor, estado,
+                    lector.texto(fila, "Observaciones"), lector.texto(fila, "Plan de choque"),
+                )
+            )
+        _duplicados(lector, claves, "Periodo", "El reporte")
+
+    def _validar_pesos(self) -> None:
+        """Siblings' weights add up to their parent's (100 for the top level), file and database merged."""
+        pesos_niveles = {codigo: nivel.peso for codigo, nivel in self.niveles_bd.items()}
+        nombres = {codigo: nivel.codigo for codigo, nivel in self.niveles_bd.items()}
+        filas_niveles = {}
+        for nivel in self.niveles:
+            pesos_niveles[nivel.codigo] = nivel.peso
+            filas_niveles[nivel.codigo] = nivel.fila.numero
+            nombres[nivel.codigo] = nivel.codigo
+        hijos: dict[str, list[tuple[str, Decimal | None]]] = defaultdict(list)
+        for codigo in pesos_niveles:
+            hijos[self.padres.get(codigo, "")].append((codigo, pesos_niveles[codigo]))
+        en_archivo = {i.campos["codigo"] for i in self.indicadores}
+        codigo_nivel = {nivel.pk: codigo for codigo, nivel in self.niveles_bd.items()}
+        for codigo, ind in self.indicadores_bd.items():
+            if codigo not in en_archivo:
+                hijos[codigo_nivel.get(ind.nivel_id, "")].append((codigo, ind.peso))
+        hoja_hijos = {}
+        for ind in self.indicadores:
+            hijos[ind.nivel].append((ind.campos["codigo"], ind.campos["peso"]))
+            hoja_hijos[ind.nivel] = HOJA_INDICADORES
+        for mensaje in reglas.errores_pesos(padre=f"el plan «{self.plan_datos['codigo']}»", peso_padre=PESO_TOTAL, hijos=hijos[""]):
+            self.errores.append(Error(HOJA_NIVELES, None, "Ponderación", mensaje))
+        for codigo, peso in pesos_niveles.items():
+            for mensaje in reglas.errores_pesos(padre=f"el nivel {codigo}", peso_padre=peso, hijos=hijos.get(codigo, [])):
+                self.errores.append(Error(hoja_hijos.get(codigo, HOJA_NIVELES), filas_niveles.get(codigo), "Ponderación", mensaje))
+
+    # -- writing --------------------------------------------------------------------------------
+    def aplicar(self) -> None:
+        datos = self.plan_datos
+        entidad = Entidad.objects.filter(nombre=datos["entidad"]).first()
+        if entidad is None:
+            entidad = Entidad.objects.create(nombre=datos["entidad"])
+            self.cambio("crear", "entidad", entidad.nombre)
+        dependencias = {d.nombre: d for d in Dependencia.objects.filter(entidad=entidad)}
+
+        def dependencia(nombre: str) -> Dependencia:
+            if nombre not in dependencias:
+                dependencias[nombre] = Dependencia.objects.create(entidad=entidad, nombre=nombre)
+                self.cambio("crear", "dependencia", nombre)
+            return dependencias[nombre]
+
+        plan = self.plan or Plan(codigo=datos["codigo"])
+        valores = {k: v for k, v in datos.items() if k not in ("codigo", "entidad", "dependencia_lider")}
+        valores["entidad"] = entidad
+        valores["dependencia_lider"] = dependencia(datos["dependencia_lider"]) if datos["dependencia_lider"] else None
+        self._guardar(plan, valores, "plan", plan.codigo)
+        self._aplicar_niveles(plan)
+        indicadores = self._aplicar_indicadores(plan, dependencia)
+        self._aplicar_reportes(indicadores)
+        self.resultado.plan_codigo = plan.codigo
+
+    def _guardar(self, objeto, valores: dict[str, Any], que: str, clave: str) -> bool:
+        """Create or update `objeto` with `valores`, noting the change; False when nothing changed."""
+        cambiados = [campo for campo, valor in valores.items() if getattr(objeto, campo, None) != valor]
+        if objeto.pk and not cambiados:
+            return False
+        for campo, valor in valores.items():
+            setattr(objeto, campo, valor)
+        nuevo = objeto.pk is None
+        objeto._history_user = self.usuario if getattr(self.usuario, "pk", None) else None
+        objeto.save()
+        self.cambio("crear" if nuevo else "modificar", que, clave, "" if nuevo else ", ".join(cambiados))
+        return True
+
+    def _aplicar_niveles(self, plan: Plan) -> None:
+        por_codigo = dict(self.niveles_bd)
+        pendientes = {n.codigo: n for n in self.niveles}
+        orden = {n.codigo: i for i, n in enumerate(self.niveles, start=1)}
+
+        def guardar(codigo: str) -> Nivel:
+            fila = pendientes.pop(codigo)
+            padre = None
+            if fila.padre:
+                padre = guardar(fila.padre) if fila.padre in pendientes else por_codigo[fila.padre]
+            nivel = por_codigo.get(codigo) or Nivel(plan=plan, codigo=codigo)
+            self._guardar(
+                nivel, {"padre": padre, "nombre": fila.nombre, "peso": fila.peso, "orden": orden[codigo]}, "nivel", codigo
+            )
+            por_codigo[codigo] = nivel
+            return nivel
+
+        while pendientes:  # parents first, whatever the rows' order
+            guardar(next(iter(pendientes)))
+        self.niveles_guardados = por_codigo
+
+    def _aplicar_indicadores(self, plan: Plan, dependencia) -> dict[str, Indicador]:
+        por_codigo = dict(self.indicadores_bd)
+        enfoques_bd: dict[int, set[str]] = defaultdict(set)
+        for indicador_id, codigo in Indicador.enfoques.through.objects.filter(indicador__plan=plan).values_list(
+            "indicador_id", "enfoque__codigo"
+        ):
+            enfoques_bd[indicador_id].add(codigo)
+        enfoques = {e.codigo: e for e in self.enfoques.values()}
+        total = len(self.indicadores)
+        for n, fila in enumerate(self.indicadores, start=1):
+            self.avisar("Indicadores escritos", n, total)
+            codigo = fila.campos["codigo"]
+            indicador = por_codigo.get(codigo) or Indicador(plan=plan, codigo=codigo)
+            valores = dict(fila.campos)
+            del valores["codigo"]
+            valores["nivel"] = self.niveles_guardados[fila.nivel]
+            valores["dependencia"] = dependencia(fila.dependencia)
+            valores["orden"] = n
+            cambio = self._guardar(indicador, valores, "indicador", codigo)
+            por_codigo[codigo] = indicador
+            if set(fila.enfoques) != enfoques_bd.get(indicador.pk, set()):
+                indicador.enfoques.set([enfoques[c] for c in fila.enfoques])
+                if not cambio:
+                    self.cambio("modificar", "indicador", codigo, "enfoques")
+            self._aplicar_metas(indicador, fila)
+        return por_codigo
+
+    def _aplicar_metas(self, indicador: Indicador, fila: _IndicadorArchivo) -> None:
+        existentes = self.metas_bd.get(indicador.codigo, {})
+        for anio, valor in sorted(fila.metas.items()):
+            if anio not in existentes:
+                Meta.objects.create(indicador=indicador, anio=anio, valor=valor)
+                self.cambio("crear", "meta", f"{indicador.codigo} {anio}", formato_numero(valor, 6))
+            elif existentes[anio] != valor:
+                Meta.objects.filter(indicador=indicador, anio=anio).update(valor=valor)
+                self.cambio("modificar", "meta", f"{indicador.codigo} {anio}",
+                            f"{formato_numero(existentes[anio], 6)} → {formato_numero(valor, 6)}")
+        for anio in sorted(fila.metas_vacias & set(existentes)):
+            for meta in Meta.objects.filter(indicador=indicador, anio=anio):
+                meta.delete()  # one by one so the history keeps the deletion
+            self.cambio("eliminar", "meta", f"{indicador.codigo} {anio}")
+
+    def _aplicar_reportes(self, indicadores: dict[str, Indicador]) -> None:
+        if not self.reportes:
+            return
+        existentes = {
+            (r.indicador_id, r.anio, r.periodo): r
+            for r in Reporte.objects.filter(indicador__in=[i.pk for i in indicadores.values()])
+        }
+        for fila in self.reportes:
+            indicador = indicadores[fila.codigo]
+            reporte = existentes.get((indicador.pk, fila.anio, fila.periodo)) or Reporte(
+                indicador=indicador, anio=fila.anio, periodo=fila.periodo, creado_por=_usuario_guardado(self.usuario)
+            )
+            valores = {
+                "valor": fila.valor, "estado": fila.estado, "observaciones": fila.observaciones,
+                "plan_de_choque": fila.plan_de_choque,
+            }
+            if reporte.pk and any(getattr(reporte, c) != v for c, v in valores.items()):
+                reporte.version += 1
+            self._guardar(reporte, valores, "reporte", f"{fila.codigo} {fila.anio}-{fila.periodo}")
+
+
+def _usuario_guardado(usuario):
+    return usuario if getattr(usuario, "pk", None) else None
+
+
+# ---------------------------------------------------------------------------------------------
+# A semester's progress
+# ---------------------------------------------------------------------------------------------
+
+
+class ImportadorAvance(_Importador):
+    tipo = "avance"
+
+    def validar(self) -> None:
+        from indicadores import services
+
+        campos = self.leer_campos_plan()
+        hoja = self.hoja(HOJA_REPORTES)
+        if hoja is None or self.errores:
+            return
+        if "codigo" not in campos:
+            self.errores.append(Error(HOJA_PLAN, None, "Campo", "Falta la fila «Código» con el código del plan."))
+            return
+        fila_plan, lector_plan = campos["codigo"]
+        codigo = lector_plan.texto(fila_plan, "Valor", requerido=True)
+        self.plan = permisos.planes_visibles(self.usuario).filter(codigo=codigo).first() if codigo else None
+        if codigo and self.plan is None:
+            lector_plan.error(fila_plan, "Valor", f"No existe el plan «{codigo}» o su usuario no puede verlo.")
+        lector = Lector(hoja, self.errores)
+        if not lector.columnas_obligatorias(["Código del indicador", "Año", "Periodo", "Avance"]) or self.plan is None:
+            return
+        self.resultado.plan_codigo = self.plan.codigo
+        indicadores = {i.codigo: i for i in Indicador.objects.filter(plan=self.plan).select_related("plan")}
+        existentes = {
+            (r.indicador_id, r.anio, r.periodo): r for r in Reporte.objects.filter(indicador__plan=self.plan)
+        }
+        verificar = getattr(services, "reporte_verificar", None)
+        self.filas: list[tuple[FilaLeida, Indicador, int, int, Decimal, str, str]] = []
+        claves = []
+        for n, fila in enumerate(hoja.filas, start=1):
+            self.avisar("Filas revisadas", n, len(hoja.filas))
+            observaciones = lector.texto(fila, "Observaciones")
+            plan_de_choque = lector.texto(fila, "Plan de choque")
+            if "avance" not in fila.celdas and not observaciones and not plan_de_choque:
+                continue  # a template row the planner left blank: nothing to report
+            codigo_ind = lector.texto(fila, "Código del indicador", requerido=True)
+            anio = lector.entero(fila, "Año", requerido=True)
+            periodo = lector.entero(fila, "Periodo", requerido=True)
+            valor = lector.numero(fila, "Avance", requerido=True)
+            indicador = indicadores.get(codigo_ind)
+            if codigo_ind and indicador is None:
+                lector.error(fila, "Código del indicador", f"El indicador «{codigo_ind}» no existe en el plan «{self.plan.codigo}».")
+                continue
+            if indicador is None or None in (anio, periodo, valor):
+                continue
+            if not permisos.puede_editar_indicador(self.usuario, indicador):
+                lector.error(fila, "Código del indicador",
+                             f"No puede reportar el indicador {indicador.codigo}: no es de sus dependencias.")
+                continue
+            errores = reglas.errores_valor_en_plan(plan=self.plan, unidad=indicador.unidad, anio=anio, valor=valor, que="El reporte")
+            errores.update(reglas.errores_periodo(periodicidad=indicador.periodicidad, periodo=periodo))
+            for campo, mensajes in errores.items():
+                for mensaje in mensajes:
+                    lector.error(fila, {"anio": "Año", "periodo": "Periodo"}.get(campo, "Avance"), mensaje)
+            if errores:
+                continue
+            if verificar is not None:
+                try:
+                    verificar(indicador=indicador, anio=anio, periodo=periodo, usuario=self.usuario)
+                except PermissionDenied as exc:
+                    lector.error(fila, "Código del indicador", str(exc))
+                    continue
+                except ValidationError as exc:
+                    for mensaje in exc.messages:
+                        lector.error(fila, "Periodo", mensaje)
+                    continue
+            claves.append((fila, (indicador.pk, anio, periodo), f"{indicador.codigo} {anio}-{periodo}"))
+            actual = existentes.get((indicador.pk, anio, periodo))
+            if actual and (actual.valor, actual.observaciones, actual.plan_de_choque) == (valor, observaciones, plan_de_choque):
+                continue  # the template's own copy of an existing report: no new version
+            self.filas.append((fila, indicador, anio, periodo, valor, observaciones, plan_de_choque))
+        _duplicados(lector, claves, "Periodo", "El reporte")
+        self.existentes = existentes
+
+    def aplicar(self) -> None:
+        from indicadores import services
+
+        lector = Lector(self.hoja(HOJA_REPORTES), self.errores)
+        total = len(self.filas)
+        for n, (fila, indicador, anio, periodo, valor, observaciones, plan_de_choque) in enumerate(self.filas, start=1):
+            self.avisar("Reportes escritos", n, total)
+            try:
+                services.reporte_registrar(
+                    indicador=indicador, anio=anio, periodo=periodo, valor=valor, usuario=self.usuario,
+                    observaciones=observaciones, plan_de_choque=plan_de_choque,
+                )
+            except PermissionDenied as exc:
+                lector.error(fila, "Código del indicador", str(exc))
+                continue
+            except ValidationError as exc:
+                for mensaje in exc.messages:
+                    lector.error(fila, "Avance", mensaje)
+                continue
+            accion = "modificar" if (indicador.pk, anio, periodo) in self.existentes else "crear"
+            self.cambio(accion, "reporte", f"{indicador.codigo} {anio}-{periodo}", formato_numero(valor, 6))

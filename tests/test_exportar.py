@@ -1,0 +1,157 @@
+"""The follow-up workbook: what auditors get from the dashboard, the admin and `exportar`."""
+
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+
+from reportes.exportar import RELLENOS, exportar_plan
+from reportes.resultados import CorteRef, Semaforo
+from reportes.selectors import plan_resultados
+from tests import factories
+
+CORTE = CorteRef.parse("2024-1")
+
+
+def _exportar(plan, usuario, **params) -> openpyxl.Workbook:
+    salida = io.BytesIO()
+    exportar_plan(salida, plan=plan, corte=CORTE, usuario=usuario, params=params)
+    salida.seek(0)
+    return openpyxl.load_workbook(salida)
+
+
+def _filas(ws) -> list[dict]:
+    filas = list(ws.iter_rows())
+    titulos = [c.value for c in filas[0]]
+    return [{t: c for t, c in zip(titulos, fila)} for fila in filas[1:]]
+
+
+@pytest.fixture
+def plan_pequeno(db):
+    """Two objectives, three products of SPEC §6 (1.1.5, 3.1.1, 3.1.3), all anual, LB 0."""
+    plan = factories.plan(codigo="bogota-mini", nombre="Política mini", anio_inicio=2023, anio_fin=2032)
+    dep = factories.dependencia(entidad=plan.entidad, nombre="Sector Gestión Pública")
+    o1 = factories.nivel(plan=plan, codigo="1", nombre="Objetivo uno", peso=Decimal("4"))
+    o3 = factories.nivel(plan=plan, codigo="3", nombre="=HYPERLINK(\"http://x\")", peso=Decimal("96"))
+    factories.indicador(
+        plan=plan, nivel=o1, codigo="1.1.5", nombre="Producto 1.1.5", dependencia=dep, peso=Decimal("4"),
+        metas={a: "2" for a in range(2023, 2033)}, meta_final=Decimal("20"), reportes={2023: "3"},
+    )
+    factories.indicador(
+        plan=plan, nivel=o3, codigo="3.1.1", nombre="+Producto 3.1.1", dependencia=dep, peso=Decimal("36"),
+        tipo_anualizacion="constante", metas={a: "0.8" for a in range(2023, 2033)}, meta_final=Decimal("0.8"),
+        reportes={2024: "0.33"},
+    )
+    factories.indicador(
+        plan=plan, nivel=o3, codigo="3.1.3", nombre="Producto 3.1.3", dependencia=dep, peso=Decimal("60"),
+        tipo_anualizacion="creciente", linea_base=Decimal("0"), metas={2023: "0.4", 2024: "0.8", 2025: "1"},
+        meta_final=Decimal("1"), reportes={2023: "0", 2024: "0"},
+    )
+    return plan
+
+
+def test_indicator_sheet_has_real_percentages_with_band_fills(plan_pequeno):
+    auditor = factories.usuario(grupos=("Auditor",))
+    libro = _exportar(plan_pequeno, auditor)
+    assert libro.sheetnames == ["Indicadores", "Niveles", "Reportes", "Plan", "Acerca de"]
+    filas = {f["Código"].value: f for f in _filas(libro["Indicadores"])}
+    assert set(filas) == {"1.1.5", "3.1.1", "3.1.3"}
+    producto = filas["3.1.1"]
+    assert producto["PAV"].value == pytest.approx(0.4125)
+    assert producto["PAV"].number_format == "0.0%"
+    assert producto["Semáforo PAHV"].value == "Cumplimiento bajo"
+    assert producto["PAHV"].fill.fgColor.rgb == RELLENOS[Semaforo.BAJO]
+    assert producto["Semáforo PAHV"].fill.fgColor.rgb == RELLENOS[Semaforo.BAJO]
+    assert filas["1.1.5"]["PAHV"].value == pytest.approx(1.5)
+    assert filas["1.1.5"]["Semáforo PAHV"].value == "Sobre ejecución"
+    assert filas["1.1.5"]["PAV"].value is None  # anual at June: no 2024 report, never 0 %
+    assert filas["1.1.5"]["Semáforo PAV"].value == "Sin información"
+    # numbers are numbers, with Colombian display formats
+    assert filas["1.1.5"]["Meta 2023"].value == 2 and filas["1.1.5"]["Meta 2023"].data_type == "n"
+    assert producto["Meta 2024"].value == pytest.approx(0.8)
+    assert producto["Meta 2024"].number_format == "#,##0.0"
+    assert filas["1.1.5"]["Avance 2023"].value == 3
+    assert filas["1.1.5"]["Código objetivo"].value == "1"
+
+
+def test_sheets_are_frozen_filtered_and_readable(plan_pequeno):
+    libro = _exportar(plan_pequeno, factories.usuario(grupos=("Auditor",)))
+    ws = libro["Indicadores"]
+    assert ws.freeze_panes is not None and ws.freeze_panes.endswith("2")
+    assert ws.auto_filter.ref.startswith("A1:")
+    assert ws.column_dimensions["B"].width >= 30  # level names are readable
+    for nombre in ("Niveles", "Reportes"):
+        assert libro[nombre].auto_filter.ref and libro[nombre].freeze_panes
+
+
+def test_text_that_looks_like_a_formula_stays_text(plan_pequeno):
+    libro = _exportar(plan_pequeno, factories.usuario(grupos=("Auditor",)))
+    celdas = [c for ws in libro.worksheets for fila in ws.iter_rows() for c in fila]
+    assert all(c.data_type != "f" for c in celdas)
+    peligrosas = [c for c in celdas if isinstance(c.value, str) and c.value[:1] in "=+-@"]
+    assert {c.value for c in peligrosas} >= {'=HYPERLINK("http://x")', "+Producto 3.1.1"}
+    assert all(c.quotePrefix for c in peligrosas)
+
+
+def test_levels_sheet_has_avance_trajectory_and_gap(plan_pequeno):
+    libro = _exportar(plan_pequeno, factories.usuario(grupos=("Auditor",)))
+    resultado = plan_resultados(plan=plan_pequeno, corte=CORTE)
+    esperado = {n.codigo: n for n in resultado.niveles}
+    filas = {f["Código"].value: f for f in _filas(libro["Niveles"])}
+    assert set(filas) == {"1", "3"}
+    for codigo, fila in filas.items():
+        assert Decimal(str(fila["Brecha (puntos)"].value)) == esperado[codigo].brecha.quantize(Decimal("0.01"))
+        assert fila["Avance (puntos)"].number_format == "#,##0.00"
+    # SPEC §6: objective 1 is +0,20 points
+    assert filas["1"]["Brecha (puntos)"].value == pytest.approx(0.20)
+
+
+def test_about_sheet_says_what_was_exported(plan_pequeno):
+    auditor = factories.usuario("auditora", grupos=("Auditor",), first_name="Ana", last_name="Ruiz")
+    libro = _exportar(plan_pequeno, auditor, banda="bajo")
+    acerca = {fila[0].value: fila[1].value for fila in libro["Acerca de"].iter_rows()}
+    assert acerca["Plan"].startswith("bogota-mini")
+    assert acerca["Corte"].startswith("2024-1")
+    assert "Cumplimiento bajo" in acerca["Filtros"]
+    assert acerca["Exportado por"] == "Ana Ruiz"
+    assert acerca["Fecha de exportación"] is not None
+    assert acerca["Versión de Seguimiento"] == "0.1.0"
+
+
+def test_dashboard_filters_select_the_rows(plan_pequeno):
+    libro = _exportar(plan_pequeno, factories.usuario(grupos=("Auditor",)), banda="bajo")
+    codigos = [f["Código"].value for f in _filas(libro["Indicadores"])]
+    assert codigos == ["3.1.1", "3.1.3"]
+    reportes = {f["Código del indicador"].value for f in _filas(libro["Reportes"])}
+    assert reportes == {"3.1.1", "3.1.3"}
+    assert len(_filas(libro["Niveles"])) == 2  # levels are always the whole plan
+
+
+def test_planner_exports_only_indicators_of_their_dependencias(plan_pequeno):
+    otra = factories.dependencia(entidad=plan_pequeno.entidad, nombre="Otra secretaría")
+    nivel = plan_pequeno.niveles.get(codigo="1")
+    factories.indicador(plan=plan_pequeno, nivel=nivel, codigo="9.9.9", dependencia=otra)
+    planeador = factories.usuario(grupos=("Planeador",), dependencias=[otra])
+    codigos = [f["Código"].value for f in _filas(_exportar(plan_pequeno, planeador)["Indicadores"])]
+    assert codigos == ["9.9.9"]
+
+
+def test_command_writes_the_workbook(plan_pequeno, tmp_path):
+    factories.usuario("admin", is_superuser=True, is_staff=True)
+    destino = tmp_path / "seguimiento.xlsx"
+    salida = io.StringIO()
+    call_command("exportar", "--plan", "bogota-mini", "--corte", "2024-1", str(destino), stdout=salida)
+    libro = openpyxl.load_workbook(destino, read_only=True)
+    assert libro.sheetnames[0] == "Indicadores"
+    assert "3 indicadores" in salida.getvalue()
+
+
+def test_command_explains_a_bad_cut(plan_pequeno, tmp_path):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="AAAA-S"):
+        call_command("exportar", "--plan", "bogota-mini", "--corte", "2024-3", str(tmp_path / "x.xlsx"))
+    with pytest.raises(CommandError, match="no existe"):
+        call_command("exportar", "--plan", "no-hay", "--corte", "2024-1", str(tmp_path / "x.xlsx"))
