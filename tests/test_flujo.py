@@ -1,0 +1,305 @@
+"""The semester reporting workflow: every transition and who may make it, the bajo/sobre rule,
+closed cuts (admin, API, the service imports use) and concurrent edits."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from indicadores import services
+from indicadores.models import Corte, Meta, Reporte
+from indicadores.permisos import AUDITOR, FUNCIONARIO, PLANEADOR, REVISOR
+from tests import factories
+from tests.ayudas_admin import datos_formulario
+
+pytestmark = pytest.mark.django_db
+ANIO = timezone.localdate().year
+
+
+@pytest.fixture
+def e(django_user_model):
+    """An indicator of Salud with a target of 10 a year, its planner, the planning office and readers."""
+    salud = factories.dependencia(nombre="Salud")
+    otra = factories.dependencia(nombre="Turismo", entidad=salud.entidad)
+    plan = factories.plan(entidad=salud.entidad, anio_inicio=ANIO - 3, anio_fin=ANIO + 3)
+    indicador = factories.indicador(
+        plan=plan, dependencia=salud, codigo="1.1.5", tipo_anualizacion="suma", periodicidad="semestral",
+        metas={ANIO: "10"},
+    )
+    return {
+        "plan": plan,
+        "indicador": indicador,
+        "planeador": factories.usuario("planeador", grupos=(PLANEADOR,), dependencias=[salud], is_staff=True),
+        "otro_planeador": factories.usuario(grupos=(PLANEADOR,), dependencias=[otra], is_staff=True),
+        "revisor": factories.usuario("revisor", grupos=(REVISOR,), is_staff=True),
+        "funcionario": factories.usuario(grupos=(FUNCIONARIO,), is_staff=True),
+        "auditor": factories.usuario(grupos=(AUDITOR,), is_staff=True),
+        "admin": django_user_model.objects.create_superuser("admin", "a@example.com", "clave-de-prueba-123"),
+    }
+
+
+def _registrar(e, valor="4", periodo=1, usuario=None, **kwargs):
+    return services.reporte_registrar(
+        indicador=e["indicador"], anio=ANIO, periodo=periodo, valor=Decimal(valor),
+        usuario=usuario or e["planeador"], **kwargs,
+    )
+
+
+# --- Transitions and who may make them ----------------------------------------------------
+
+
+def test_borrador_enviado_aprobado(e):
+    reporte = _registrar(e, "4")  # 4 of 5 due at June: 80 %, alto
+    assert reporte.estado == Reporte.Estado.BORRADOR
+    services.reporte_enviar(reporte=reporte, usuario=e["planeador"])
+    assert reporte.estado == Reporte.Estado.ENVIADO
+    services.reporte_aprobar(reporte=reporte, usuario=e["revisor"])
+    reporte.refresh_from_db()
+    assert reporte.estado == Reporte.Estado.APROBADO
+
+
+def test_devuelto_con_comentario_vuelve_al_planeador(e):
+    reporte = services.reporte_enviar(reporte=_registrar(e, "4"), usuario=e["planeador"])
+    with pytest.raises(ValidationError, match="Escriba por qué devuelve"):
+        services.reporte_devolver(reporte=reporte, usuario=e["revisor"], comentario="  ")
+    services.reporte_devolver(reporte=reporte, usuario=e["revisor"], comentario="Falta la evidencia del taller.")
+    reporte.refresh_from_db()
+    assert (reporte.estado, reporte.comentario_revision) == (Reporte.Estado.DEVUELTO, "Falta la evidencia del taller.")
+    # The planner corrects and sends again.
+    reporte = _registrar(e, "4,5".replace(",", "."), observaciones="Con evidencia")
+    assert reporte.estado == Reporte.Estado.BORRADOR
+    services.reporte_enviar(reporte=reporte, usuario=e["planeador"])
+    assert reporte.estado == Reporte.Estado.ENVIADO
+
+
+def test_aprobado_puede_devolverse(e):
+    reporte = services.reporte_enviar(reporte=_registrar(e, "4"), usuario=e["planeador"])
+    services.reporte_aprobar(reporte=reporte, usuario=e["revisor"])
+    services.reporte_devolver(reporte=reporte, usuario=e["revisor"], comentario="Cifra sin soporte.")
+    assert reporte.estado == Reporte.Estado.DEVUELTO
+
+
+@pytest.mark.parametrize("quien", ["otro_planeador", "revisor", "funcionario", "auditor"])
+def test_solo_el_planeador_de_la_dependencia_envia(e, quien):
+    reporte = _registrar(e, "4")
+    with pytest.raises(PermissionDenied):
+        services.reporte_enviar(reporte=reporte, usuario=e[quien])
+    reporte.refresh_from_db()
+    assert reporte.estado == Reporte.Estado.BORRADOR
+
+
+@pytest.mark.parametrize("quien", ["planeador", "otro_planeador", "funcionario", "auditor"])
+def test_solo_la_oficina_de_planeacion_aprueba_y_devuelve(e, quien):
+    reporte = services.reporte_enviar(reporte=_registrar(e, "4"), usuario=e["planeador"])
+    with pytest.raises(PermissionDenied):
+        services.reporte_aprobar(reporte=reporte, usuario=e[quien])
+    with pytest.raises(PermissionDenied):
+        services.reporte_devolver(reporte=reporte, usuario=e[quien], comentario="No")
+    reporte.refresh_from_db()
+    assert reporte.estado == Reporte.Estado.ENVIADO
+
+
+def test_transiciones_invalidas(e):
+    reporte = _registrar(e, "4")
+    with pytest.raises(ValidationError, match="está borrador: no se puede aprobar"):
+        services.reporte_aprobar(reporte=reporte, usuario=e["revisor"])
+    with pytest.raises(ValidationError, match="no se puede devolver"):
+        services.reporte_devolver(reporte=reporte, usuario=e["revisor"], comentario="x")
+    services.reporte_enviar(reporte=reporte, usuario=e["planeador"])
+    with pytest.raises(ValidationError, match="está enviado: no se puede enviar"):
+        services.reporte_enviar(reporte=reporte, usuario=e["planeador"])
+
+
+def test_corregir_un_reporte_aprobado_lo_devuelve_a_borrador(e):
+    reporte = services.reporte_enviar(reporte=_registrar(e, "4"), usuario=e["planeador"])
+    services.reporte_aprobar(reporte=reporte, usuario=e["revisor"])
+    corregido = _registrar(e, "4.5")
+    assert corregido.estado == Reporte.Estado.BORRADOR
+    assert corregido.version > reporte.version - 1
+    # The same values again change nothing.
+    assert _registrar(e, "4.5").version == corregido.version
+
+
+def test_aprobar_y_devolver_en_lote_desde_el_admin(client, e):
+    primero = services.reporte_enviar(reporte=_registrar(e, "4", periodo=1), usuario=e["planeador"])
+    segundo = services.reporte_enviar(reporte=_registrar(e, "9", periodo=2, plan_de_choque="ok"), usuario=e["planeador"])
+    client.force_login(e["revisor"])
+    url = reverse("admin:indicadores_reporte_changelist")
+    client.post(url, {"action": "aprobar", "_selected_action": [primero.pk, segundo.pk]})
+    assert set(Reporte.objects.values_list("estado", flat=True)) == {"aprobado"}
+    # Returning asks for the comment first, then applies it to every selected report.
+    pagina = client.post(url, {"action": "devolver", "_selected_action": [primero.pk, segundo.pk]})
+    assert "comentario para el planeador" in pagina.content.decode()
+    client.post(url, {"action": "devolver", "_selected_action": [primero.pk, segundo.pk], "comentario": "Revisar cifras"})
+    assert set(Reporte.objects.values_list("estado", "comentario_revision")) == {("devuelto", "Revisar cifras")}
+
+
+def test_planeador_no_ve_las_acciones_de_revision(client, e):
+    _registrar(e, "4")
+    client.force_login(e["planeador"])
+    acciones = client.get(reverse("admin:indicadores_reporte_changelist")).context["action_form"].fields["action"].choices
+    nombres = {nombre for nombre, _ in acciones}
+    assert "enviar" in nombres and "aprobar" not in nombres and "devolver" not in nombres
+
+
+# --- Bajo / sobre ejecución needs a plan de choque ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "valor, banda",
+    [("1", "cumplimiento bajo"), ("9", "sobre ejecución")],  # 20 % and 180 % of the 5 due at June
+)
+def test_bajo_o_sobre_ejecucion_no_se_envia_sin_plan_de_choque(e, valor, banda):
+    reporte = _registrar(e, valor)
+    with pytest.raises(ValidationError) as error:
+        services.reporte_enviar(reporte=reporte, usuario=e["planeador"])
+    mensaje = error.value.message_dict["plan_de_choque"][0]
+    assert banda in mensaje and f"al corte {ANIO}-1" in mensaje
+    reporte = _registrar(e, valor, plan_de_choque="Se reprogramaron los talleres para octubre.")
+    services.reporte_enviar(reporte=reporte, usuario=e["planeador"])
+    assert reporte.estado == Reporte.Estado.ENVIADO
+
+
+def test_cumplimiento_alto_o_medio_se_envia_sin_plan_de_choque(e):
+    for valor in ("4", "3"):  # 80 % alto, 60 % medio
+        reporte = _registrar(e, valor)
+        if reporte.estado != Reporte.Estado.BORRADOR:
+            continue
+        services.reporte_enviar(reporte=reporte, usuario=e["planeador"])
+        assert reporte.estado == Reporte.Estado.ENVIADO
+        services.reporte_devolver(reporte=reporte, usuario=e["revisor"], comentario="otra vez")
+
+
+# --- Cuts open and close ------------------------------------------------------------------
+
+
+def test_abrir_y_cerrar_corte_solo_oficina_de_planeacion(e):
+    with pytest.raises(PermissionDenied):
+        services.corte_abrir(plan=e["plan"], anio=ANIO, semestre=1, usuario=e["planeador"])
+    corte = services.corte_abrir(plan=e["plan"], anio=ANIO, semestre=1, usuario=e["revisor"],
+                                 fecha_limite=timezone.localdate())
+    assert corte.estado == Corte.Estado.ABIERTO
+    with pytest.raises(PermissionDenied):
+        services.corte_cerrar(corte=corte, usuario=e["planeador"])
+    services.corte_cerrar(corte=corte, usuario=e["revisor"])
+    corte.refresh_from_db()
+    assert (corte.estado, corte.cerrado_por) == (Corte.Estado.CERRADO, e["revisor"])
+    with pytest.raises(ValidationError, match="está cerrado"):
+        services.corte_abrir(plan=e["plan"], anio=ANIO, semestre=1, usuario=e["revisor"])
+    services.corte_abrir(plan=e["plan"], anio=ANIO, semestre=1, usuario=e["admin"], motivo="Error de digitación del corte")
+    assert corte.history.first().history_change_reason == "Error de digitación del corte"
+
+
+@pytest.fixture
+def cerrado(e):
+    reporte = _registrar(e, "4")
+    corte = services.corte_abrir(plan=e["plan"], anio=ANIO, semestre=1, usuario=e["revisor"])
+    services.corte_cerrar(corte=corte, usuario=e["revisor"])
+    return reporte
+
+
+def test_corte_cerrado_protege_sus_reportes_en_el_servicio(e, cerrado):
+    # The API and the Excel import both write through reporte_registrar.
+    with pytest.raises(ValidationError, match="está cerrado"):
+        _registrar(e, "5")
+    with pytest.raises(ValidationError, match="está cerrado"):
+        services.reporte_enviar(reporte=cerrado, usuario=e["planeador"])
+    with pytest.raises(ValidationError, match="escribe el motivo"):
+        _registrar(e, "5", usuario=e["admin"])
+    # The second semester is another cut: still open.
+    assert _registrar(e, "6", periodo=2).valor == Decimal("6")
+    corregido = _registrar(e, "5", usuario=e["admin"], motivo="Oficio 123: la cifra de junio era 5")
+    assert corregido.valor == Decimal("5")
+    assert corregido.history.first().history_change_reason == "Oficio 123: la cifra de junio era 5"
+
+
+def test_corte_cerrado_en_el_admin(client, e, cerrado):
+    url = reverse("admin:indicadores_indicador_change", args=[e["indicador"].pk])
+    client.force_login(e["planeador"])
+    datos = datos_formulario(client.get(url))
+    datos["reportes-0-valor"] = "5"
+    respuesta = client.post(url, datos)
+    assert respuesta.status_code == 200
+    assert f"El corte {ANIO}-1 del plan está cerrado" in respuesta.content.decode()
+    assert Reporte.objects.get(pk=cerrado.pk).valor == Decimal("4")
+    # An administrator corrects it by giving the reason.
+    client.force_login(e["admin"])
+    datos = datos_formulario(client.get(url))
+    datos.update({"reportes-0-valor": "5", "motivo_cambio": "Acta de corrección 7"})
+    assert client.post(url, datos).status_code == 302
+    reporte = Reporte.objects.get(pk=cerrado.pk)
+    assert reporte.valor == Decimal("5")
+    assert reporte.history.first().history_change_reason == "Acta de corrección 7"
+
+
+def test_corte_cerrado_en_la_api(client, e, cerrado):
+    client.force_login(e["planeador"])
+    respuesta = client.patch(
+        f"/api/v1/reportes/{cerrado.pk}/", {"valor": "5"}, content_type="application/json"
+    )
+    assert respuesta.status_code in (400, 403, 409)
+    assert "cerrado" in respuesta.content.decode()
+    assert Reporte.objects.get(pk=cerrado.pk).valor == Decimal("4")
+
+
+def test_metas_de_vigencias_pasadas_solo_las_cambia_un_administrador_con_motivo(client, e):
+    Meta.objects.create(indicador=e["indicador"], anio=ANIO - 1, valor=Decimal("8"))
+    with pytest.raises(ValidationError, match="vigencia pasada"):
+        services.meta_registrar(indicador=e["indicador"], anio=ANIO - 1, valor=Decimal("9"), usuario=e["planeador"])
+    assert services.meta_registrar(indicador=e["indicador"], anio=ANIO + 1, valor=Decimal("9"), usuario=e["planeador"])
+    url = reverse("admin:indicadores_indicador_change", args=[e["indicador"].pk])
+    client.force_login(e["planeador"])
+    datos = datos_formulario(client.get(url))
+    anterior = next(k for k, v in datos.items() if k.startswith("metas-") and k.endswith("-anio") and v == str(ANIO - 1))
+    datos[anterior.replace("-anio", "-valor")] = "12"
+    respuesta = client.post(url, datos)
+    assert "es de una vigencia pasada" in respuesta.content.decode()
+    assert Meta.objects.get(anio=ANIO - 1).valor == Decimal("8")
+    client.force_login(e["admin"])
+    datos = datos_formulario(client.get(url))
+    datos.update({anterior.replace("-anio", "-valor"): "12", "motivo_cambio": "Ajuste aprobado por el concejo"})
+    assert client.post(url, datos).status_code == 302
+    meta = Meta.objects.get(anio=ANIO - 1)
+    assert meta.valor == Decimal("12")
+    assert meta.history.first().history_change_reason == "Ajuste aprobado por el concejo"
+
+
+# --- No lost updates ----------------------------------------------------------------------
+
+
+def test_segundo_guardado_concurrente_se_rechaza_y_muestra_el_cambio(e):
+    leido = _registrar(e, "3")
+    _registrar(e, "4", observaciones="Cifra de la encuesta", version_esperada=leido.version)
+    with pytest.raises(services.ConflictoEdicion) as conflicto:
+        _registrar(e, "3.5", version_esperada=leido.version)
+    assert "avance: «3» → «4»" in str(conflicto.value)
+    assert "observaciones: «» → «Cifra de la encuesta»" in str(conflicto.value)
+    assert Reporte.objects.get().valor == Decimal("4")
+
+
+def test_edicion_concurrente_en_el_admin(client, e, django_user_model):
+    _registrar(e, "3")
+    colega = factories.usuario("colega", grupos=(PLANEADOR,), dependencias=[e["indicador"].dependencia], is_staff=True)
+    url = reverse("admin:indicadores_indicador_change", args=[e["indicador"].pk])
+    client.force_login(e["planeador"])
+    mio = datos_formulario(client.get(url))
+    client.force_login(colega)
+    del_colega = datos_formulario(client.get(url))
+    del_colega["reportes-0-valor"] = "4"
+    assert client.post(url, del_colega).status_code == 302
+    client.force_login(e["planeador"])
+    mio["reportes-0-valor"] = "3,5"
+    respuesta = client.post(url, mio)
+    assert respuesta.status_code == 200
+    contenido = respuesta.content.decode()
+    assert "Otra persona guardó este reporte" in contenido and "«3» → «4»" in contenido and "colega" in contenido
+    assert Reporte.objects.get().valor == Decimal("4")
+
+
+def test_revision_concurrente_tambien_cuenta(e):
+    leido = _registrar(e, "4")
+    services.reporte_enviar(reporte=leido, usuario=e["planeador"])
+    with pytest.raises(services.ConflictoEdicion, match="estado: «borrador» → «enviado»"):
+        _registrar(e, "5", version_esperada=1)
