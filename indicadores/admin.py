@@ -416,10 +416,13 @@ class EnfoqueAdmin(admin.ModelAdmin):
 
 
 class EvidenciaForm(forms.ModelForm):
+    enlace = forms.URLField(
+        label="enlace", required=False, max_length=500, assume_scheme="https", widget=forms.URLInput(attrs={"size": 40})
+    )
+
     class Meta:
         model = Evidencia
         fields = ("descripcion", "archivo", "enlace")
-        widgets = {"enlace": forms.URLInput(attrs={"size": 40})}
 
     def clean_archivo(self):
         archivo = self.cleaned_data.get("archivo")

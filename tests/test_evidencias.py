@@ -1,0 +1,96 @@
+"""Evidence attached to a report: files within type and size limits, stored through Django's
+storage, and links."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from indicadores import services
+from indicadores.models import Evidencia
+from indicadores.permisos import PLANEADOR
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+ANIO = timezone.localdate().year
+
+
+@pytest.fixture(autouse=True)
+def almacenamiento(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.EVIDENCIA_MAX_BYTES = 1024
+    settings.EVIDENCIA_EXTENSIONES = ["pdf", "png", "xlsx"]
+    return tmp_path
+
+
+@pytest.fixture
+def e():
+    dep = factories.dependencia()
+    plan = factories.plan(entidad=dep.entidad, anio_inicio=ANIO - 1, anio_fin=ANIO + 1)
+    indicador = factories.indicador(plan=plan, dependencia=dep)
+    planeador = factories.usuario(grupos=(PLANEADOR,), dependencias=[dep], is_staff=True)
+    reporte = services.reporte_registrar(indicador=indicador, anio=ANIO, periodo=1, valor=Decimal(3), usuario=planeador)
+    return {"reporte": reporte, "planeador": planeador}
+
+
+def test_archivo_permitido_se_guarda_en_el_almacenamiento(e, almacenamiento):
+    archivo = SimpleUploadedFile("acta.pdf", b"%PDF-1.4 acta", content_type="application/pdf")
+    evidencia = services.evidencia_agregar(reporte=e["reporte"], usuario=e["planeador"], archivo=archivo, descripcion="Acta")
+    assert evidencia.archivo.name.startswith(f"evidencias/{e['reporte'].indicador.plan_id}/{e['reporte'].pk}/acta")
+    assert (almacenamiento / evidencia.archivo.name).read_bytes() == b"%PDF-1.4 acta"
+
+
+def test_tipo_no_permitido(e):
+    archivo = SimpleUploadedFile("virus.exe", b"MZ", content_type="application/octet-stream")
+    with pytest.raises(ValidationError, match="no es de un tipo permitido; use pdf, png, xlsx"):
+        services.evidencia_agregar(reporte=e["reporte"], usuario=e["planeador"], archivo=archivo)
+    assert not Evidencia.objects.exists()
+
+
+def test_tamano_maximo(e):
+    archivo = SimpleUploadedFile("foto.png", b"x" * 1025, content_type="image/png")
+    with pytest.raises(ValidationError, match="el máximo es"):
+        services.evidencia_agregar(reporte=e["reporte"], usuario=e["planeador"], archivo=archivo)
+    justo = SimpleUploadedFile("foto.png", b"x" * 1024, content_type="image/png")
+    assert services.evidencia_agregar(reporte=e["reporte"], usuario=e["planeador"], archivo=justo).pk
+
+
+def test_enlace_y_ni_archivo_ni_enlace(e):
+    evidencia = services.evidencia_agregar(
+        reporte=e["reporte"], usuario=e["planeador"], enlace="https://drive.example.org/carpeta"
+    )
+    assert evidencia.enlace == "https://drive.example.org/carpeta"
+    with pytest.raises(ValidationError, match="Adjunte un archivo o escriba un enlace"):
+        services.evidencia_agregar(reporte=e["reporte"], usuario=e["planeador"])
+
+
+def test_solo_el_planeador_del_indicador_adjunta(e):
+    otro = factories.usuario(grupos=(PLANEADOR,), dependencias=[factories.dependencia()])
+    with pytest.raises(PermissionDenied):
+        services.evidencia_agregar(reporte=e["reporte"], usuario=otro, enlace="https://example.org")
+
+
+def _datos_reporte(reporte, **extra) -> dict:
+    datos = {
+        "valor": "3", "observaciones": "", "plan_de_choque": "", "version_cargada": str(reporte.version),
+        "evidencias-TOTAL_FORMS": "1", "evidencias-INITIAL_FORMS": "0",
+        "evidencias-MIN_NUM_FORMS": "0", "evidencias-MAX_NUM_FORMS": "1000",
+    }
+    datos.update(extra)
+    return datos
+
+
+def test_limites_en_el_admin(client, e):
+    client.force_login(e["planeador"])
+    url = reverse("admin:indicadores_reporte_change", args=[e["reporte"].pk])
+    malo = SimpleUploadedFile("planilla.docx", b"PK", content_type="application/octet-stream")
+    respuesta = client.post(url, _datos_reporte(e["reporte"], **{"evidencias-0-archivo": malo}))
+    assert respuesta.status_code == 200
+    assert "no es de un tipo permitido" in respuesta.content.decode()
+    bueno = SimpleUploadedFile("planilla.xlsx", b"PK", content_type="application/octet-stream")
+    respuesta = client.post(url, _datos_reporte(e["reporte"], **{"evidencias-0-archivo": bueno, "evidencias-0-descripcion": "Planilla"}))
+    assert respuesta.status_code == 302
+    assert Evidencia.objects.get().descripcion == "Planilla"
