@@ -1,0 +1,145 @@
+"""`cargar_demo`: the seed plans load completely, reproduce the seeds' figures and load twice
+without duplicating anything."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from django.core.management import call_command
+
+from indicadores import reglas
+from indicadores.models import Corte, Indicador, Meta, Reporte
+from politicas.models import Nivel, Plan
+from politicas.selectors import plan_errores_pesos
+
+pytestmark = pytest.mark.django_db
+
+BOGOTA = "bogota-conpes-29"
+
+
+def _conteos() -> dict[str, int]:
+    return {
+        "planes": Plan.objects.count(),
+        "niveles": Nivel.objects.count(),
+        "indicadores": Indicador.objects.count(),
+        "metas": Meta.objects.count(),
+        "reportes": Reporte.objects.count(),
+        "cortes": Corte.objects.count(),
+        "historial_indicadores": Indicador.history.count(),
+        "historial_metas": Meta.history.count(),
+        "historial_reportes": Reporte.history.count(),
+    }
+
+
+def _metas(plan: str, codigo: str) -> dict[int, Decimal]:
+    metas = Meta.objects.filter(indicador__plan__codigo=plan, indicador__codigo=codigo)
+    return dict(metas.values_list("anio", "valor"))
+
+
+def test_cargar_dos_veces_no_duplica_ni_reescribe(datos_demo):
+    antes = _conteos()
+    call_command("cargar_demo", verbosity=0)
+    assert _conteos() == antes
+
+
+def test_bogota_tiene_7_objetivos_y_36_productos_con_pesos_que_cuadran(datos_demo):
+    plan = Plan.objects.get(codigo=BOGOTA)
+    objetivos = Nivel.objects.filter(plan=plan).order_by("orden")
+    assert [(n.codigo, n.peso, n.profundidad) for n in objetivos] == [
+        (str(i), Decimal(p), 0) for i, p in enumerate([15, 13, 10, 12, 16, 18, 16], start=1)
+    ]
+    indicadores = Indicador.objects.filter(plan=plan)
+    assert indicadores.count() == 36
+    assert indicadores.filter(nivel__codigo="6").count() == 8
+    assert {"1.1.1", "3.1.3", "7.1.7"} <= set(indicadores.values_list("codigo", flat=True))
+    assert plan_errores_pesos(plan=plan) == []
+    assert plan.publicado and plan.documento == "CONPES D.C. 29 de 2023"
+
+
+def test_bogota_pesos_de_los_ejemplos_del_spec(datos_demo):
+    pesos = dict(Indicador.objects.filter(plan__codigo=BOGOTA).values_list("codigo", "peso"))
+    esperado = {"1.1.5": 4, "3.1.1": 3, "3.1.2": 2, "3.1.3": 5, "4.1.2": 2, "7.1.4": 2, "7.1.6": 2}
+    assert {c: pesos[c] for c in esperado} == {c: Decimal(p) for c, p in esperado.items()}
+
+
+def test_bogota_metas_repartidas_como_dice_el_readme(datos_demo):
+    # suma: 7.000 in 2023, then the 2024 target (4.500) every year until the final 47.500.
+    assert _metas(BOGOTA, "7.1.1") == {2023: Decimal(7000), **{a: Decimal(4500) for a in range(2024, 2033)}}
+    assert Indicador.objects.get(plan__codigo=BOGOTA, codigo="7.1.1").meta_final == Decimal(47500)
+    # suma that reaches its final target early: 10 a year 2023–2026.
+    assert _metas(BOGOTA, "7.1.4") == {a: Decimal(10) for a in range(2023, 2027)}
+    # creciente: equal steps from the 2024 target (0,4) to the final target (1) in 2032.
+    metas = _metas(BOGOTA, "7.1.6")
+    assert metas[2023] == Decimal("0.3") and metas[2024] == Decimal("0.4") and metas[2025] == Decimal("0.475")
+    assert metas[2032] == Decimal(1)
+    # constante: the same target every year; a finished product keeps only its 2023 target.
+    assert set(_metas(BOGOTA, "3.1.1").values()) == {Decimal("0.8")}
+    assert _metas(BOGOTA, "1.1.2") == {2023: Decimal(1)}
+
+
+def test_bogota_reportes_y_narrativas(datos_demo):
+    reportes = {
+        (r.indicador.codigo, r.anio): r
+        for r in Reporte.objects.filter(indicador__plan__codigo=BOGOTA).select_related("indicador")
+    }
+    assert reportes[("7.1.1", 2023)].valor == Decimal(14887)
+    assert reportes[("3.1.1", 2024)].valor == Decimal("0.33")
+    assert ("5.1.3", 2023) not in reportes  # no target in 2023, no report: "sin información"
+    assert all(r.estado == Reporte.Estado.APROBADO for r in reportes.values())
+    assert not reportes[("1.1.5", 2023)].ilustrativo and reportes[("2.1.2", 2023)].ilustrativo
+    # The 8 bajo and 7 sobre-ejecución products carry their section-9 narrative on the latest report.
+    con_plan = {codigo for (codigo, _), r in reportes.items() if r.plan_de_choque}
+    assert con_plan == {
+        "3.1.1", "3.1.3", "5.1.2", "5.1.4", "6.1.1", "6.1.2", "7.1.2", "7.1.3",
+        "1.1.5", "2.1.2", "4.1.4", "6.1.5", "7.1.1", "7.1.4", "7.1.6",
+    }
+    assert reportes[("3.1.1", 2024)].plan_de_choque.startswith("Dado lo anterior, para poder subsanar el rezago")
+    assert "12 actividades" in reportes[("3.1.1", 2024)].plan_de_choque
+    assert reportes[("3.1.1", 2023)].plan_de_choque == ""
+    assert "Tigo" in reportes[("1.1.5", 2023)].observaciones
+
+
+def test_bogota_sectores_enfoques_e_ilustrativos(datos_demo):
+    indicadores = {i.codigo: i for i in Indicador.objects.filter(plan__codigo=BOGOTA).select_related("dependencia")}
+    assert indicadores["2.1.2"].dependencia.nombre == "Desarrollo Económico"
+    assert indicadores["7.1.2"].dependencia.nombre == "Educación"
+    assert indicadores["5.1.4"].dependencia.nombre == "Gestión Pública"
+    assert set(indicadores["1.1.3"].enfoques.values_list("codigo", flat=True)) == {"derechos-humanos", "territorial"}
+    assert set(indicadores["1.1.4"].enfoques.values_list("codigo", flat=True)) == {"ambiental"}
+    assert all(i.ilustrativo and i.fuente for i in indicadores.values())
+    assert "ponderación" in indicadores["7.1.1"].fuente and "ponderación" not in indicadores["1.1.5"].fuente
+
+
+def test_bogota_cortes_y_el_flujo_no_se_reabre(datos_demo):
+    estados = {(c.anio, c.semestre): c.estado for c in Corte.objects.filter(plan__codigo=BOGOTA)}
+    assert estados == {(2023, 2): Corte.Estado.CERRADO, (2024, 1): Corte.Estado.ABIERTO}
+    Corte.objects.filter(plan__codigo=BOGOTA, anio=2024).update(estado=Corte.Estado.CERRADO)
+    call_command("cargar_demo", verbosity=0)
+    assert Corte.objects.get(plan__codigo=BOGOTA, anio=2024, semestre=1).estado == Corte.Estado.CERRADO
+
+
+def test_bogota_reproduce_las_brechas_publicadas(datos_demo):
+    from reportes.resultados import CorteRef, Semaforo
+    from reportes.selectors import plan_resultados
+
+    resultado = plan_resultados(plan=Plan.objects.get(codigo=BOGOTA), corte=CorteRef.parse("2024-1"))
+    # Rounded as the report rounds: half up (−2,585 is published as −2,59).
+    brechas = {n.codigo: n.brecha.quantize(Decimal("0.01"), ROUND_HALF_UP) for n in resultado.niveles}
+    assert brechas == {
+        "1": Decimal("0.20"), "2": Decimal("0.00"), "3": Decimal("-3.76"), "4": Decimal("-0.04"),
+        "5": Decimal("-2.40"), "6": Decimal("-2.59"), "7": Decimal("2.03"),
+    }
+    assert round(resultado.total.avance, 1) == Decimal("43.9")
+    assert round(resultado.total.trayectoria, 2) == Decimal("50.48")
+    bandas = [i.semaforo_pahv for i in resultado.indicadores]
+    assert bandas.count(Semaforo.SOBRE_EJECUCION) == 7 and bandas.count(Semaforo.BAJO) == 8
+    assert bandas.count(Semaforo.MEDIO) == 0
+
+
+def test_todos_los_indicadores_pasan_las_reglas(datos_demo):
+    for indicador in Indicador.objects.prefetch_related("metas"):
+        indicador.full_clean()
+        metas = {m.anio: m.valor for m in indicador.metas.all()}
+        assert reglas.errores_metas(
+            tipo=indicador.tipo_anualizacion, linea_base=indicador.linea_base,
+            meta_final=indicador.meta_final, metas=metas,
+        ) == {}, indicador.codigo
