@@ -310,6 +310,7 @@ def importar_libro(
     *,
     usuario,
     confirmar: bool = False,
+    motivo: str = "",
     max_filas: int = MAX_FILAS,
     progreso: Callable[[str, int], None] | None = None,
 ) -> ResultadoImportacion:
@@ -317,6 +318,8 @@ def importar_libro(
 
     Without `confirmar` (preview, `--dry-run`) the writes run and are rolled back, so the changes
     listed are exactly what a confirmation would make. With any error nothing is written.
+    `motivo` lets an administrator correct frozen data (past years' targets, reports of closed
+    cuts), as in the admin; it is recorded in the history.
     """
     resultado = ResultadoImportacion()
     hojas, errores = leer_libro(archivo, max_filas=max_filas)
@@ -324,9 +327,9 @@ def importar_libro(
     if errores:
         return resultado
     if normalizar(HOJA_INDICADORES) in hojas:
-        importador: _Importador = ImportadorPlan(hojas, usuario, resultado, progreso)
+        importador: _Importador = ImportadorPlan(hojas, usuario, resultado, progreso, motivo)
     elif normalizar(HOJA_REPORTES) in hojas:
-        importador = ImportadorAvance(hojas, usuario, resultado, progreso)
+        importador = ImportadorAvance(hojas, usuario, resultado, progreso, motivo)
     else:
         resultado.errores.append(
             Error(ARCHIVO, None, None, "El libro no tiene las hojas de una plantilla de Seguimiento: se esperaba "
@@ -351,8 +354,9 @@ def importar_libro(
 class _Importador:
     tipo = ""
 
-    def __init__(self, hojas: dict[str, HojaLeida], usuario, resultado: ResultadoImportacion, progreso=None):
+    def __init__(self, hojas: dict[str, HojaLeida], usuario, resultado: ResultadoImportacion, progreso=None, motivo=""):
         self.hojas = hojas
+        self.motivo = (motivo or "").strip()
         self.usuario = usuario
         self.resultado = resultado
         self.errores = resultado.errores
@@ -624,11 +628,24 @@ class ImportadorPlan(_Importador):
                 )
             ):
                 lector.error(fila, "Meta final", mensaje)
+            self._validar_metas_pasadas(lector, fila, campos["codigo"], metas, vacias, anios_meta)
             self.indicadores.append(_IndicadorArchivo(fila, campos, nivel, dependencia, enfoques, metas, vacias))
         _duplicados(
             lector, [(i.fila, i.campos["codigo"], i.campos["codigo"]) for i in self.indicadores if i.campos["codigo"]],
             "Código", "El código de indicador",
         )
+
+    def _validar_metas_pasadas(self, lector, fila, codigo, metas, vacias, anios_meta) -> None:
+        """Targets of past years are frozen (as in the admin): only an administrator with a reason."""
+        from indicadores.services import meta_bloqueada
+
+        for anio, valor in self.metas_bd.get(codigo, {}).items():
+            cambia = (anio in metas and metas[anio] != valor) or anio in vacias
+            if cambia and meta_bloqueada(anio) and not (self.usuario.is_superuser and self.motivo):
+                lector.error(
+                    fila, anios_meta[anio], f"La meta de {anio} es de una vigencia pasada y ya no se puede modificar; "
+                    "solo un administrador puede corregirla, indicando el motivo.",
+                )
 
     def _validar_reportes(self) -> None:
         self.reportes: list[_ReporteArchivo] = []
@@ -641,6 +658,11 @@ class ImportadorPlan(_Importador):
         indicadores = {i.campos["codigo"]: i.campos for i in self.indicadores}
         for codigo, ind in self.indicadores_bd.items():
             indicadores.setdefault(codigo, {"unidad": ind.unidad, "periodicidad": ind.periodicidad})
+        from indicadores.services import corte_verificar_abierto
+
+        self.reportes_bd = {
+            (r.indicador_id, r.anio, r.periodo): r for r in Reporte.objects.filter(indicador__plan=self.plan)
+        } if self.plan else {}
         claves = []
         for fila in hoja.filas:
             codigo = lector.texto(fila, "Código del indicador", requerido=True)
@@ -663,6 +685,16 @@ class ImportadorPlan(_Importador):
             if None in (anio, periodo, valor) or not codigo:
                 continue
             claves.append((fila, (codigo, anio, periodo), f"{codigo} {anio}-{periodo}"))
+            existente = self.indicadores_bd.get(codigo)
+            if existente is not None and (existente.pk, anio, periodo) in self.reportes_bd:
+                actual = self.reportes_bd[(existente.pk, anio, periodo)]
+                nuevo = (valor, estado, lector.texto(fila, "Observaciones"), lector.texto(fila, "Plan de choque"))
+                if (actual.valor, actual.estado, actual.observaciones, actual.plan_de_choque) != nuevo:
+                    try:
+                        corte_verificar_abierto(indicador=existente, anio=anio, periodo=periodo, usuario=self.usuario, motivo=self.motivo)
+                    except ValidationError as exc:
+                        for mensaje in exc.messages:
+                            lector.error(fila, "Periodo", mensaje)
             self.reportes.append(
                 _ReporteArchivo(
                     fila, codigo, anio, periodo, valor, estado,
@@ -731,7 +763,9 @@ class ImportadorPlan(_Importador):
         for campo, valor in valores.items():
             setattr(objeto, campo, valor)
         nuevo = objeto.pk is None
-        objeto._history_user = self.usuario if getattr(self.usuario, "pk", None) else None
+        objeto._history_user = _usuario_guardado(self.usuario)
+        if self.motivo:
+            objeto._change_reason = self.motivo
         objeto.save()
         self.cambio("crear" if nuevo else "modificar", que, clave, "" if nuevo else ", ".join(cambiados))
         return True
@@ -746,10 +780,8 @@ class ImportadorPlan(_Importador):
             padre = None
             if fila.padre:
                 padre = guardar(fila.padre) if fila.padre in pendientes else por_codigo[fila.padre]
-            nivel = por_codigo.get(codigo) or Nivel(plan=plan, codigo=codigo)
-            self._guardar(
-                nivel, {"padre": padre, "nombre": fila.nombre, "peso": fila.peso, "orden": orden[codigo]}, "nivel", codigo
-            )
+            nivel = por_codigo.get(codigo) or Nivel(plan=plan, codigo=codigo, orden=orden[codigo])
+            self._guardar(nivel, {"padre": padre, "nombre": fila.nombre, "peso": fila.peso}, "nivel", codigo)
             por_codigo[codigo] = nivel
             return nivel
 
@@ -769,12 +801,12 @@ class ImportadorPlan(_Importador):
         for n, fila in enumerate(self.indicadores, start=1):
             self.avisar("Indicadores escritos", n, total)
             codigo = fila.campos["codigo"]
-            indicador = por_codigo.get(codigo) or Indicador(plan=plan, codigo=codigo)
+            # New rows keep the sheet's order; existing ones keep theirs (a re-import is no reorder).
+            indicador = por_codigo.get(codigo) or Indicador(plan=plan, codigo=codigo, orden=n)
             valores = dict(fila.campos)
             del valores["codigo"]
             valores["nivel"] = self.niveles_guardados[fila.nivel]
             valores["dependencia"] = dependencia(fila.dependencia)
-            valores["orden"] = n
             cambio = self._guardar(indicador, valores, "indicador", codigo)
             por_codigo[codigo] = indicador
             if set(fila.enfoques) != enfoques_bd.get(indicador.pk, set()):
@@ -802,10 +834,7 @@ class ImportadorPlan(_Importador):
     def _aplicar_reportes(self, indicadores: dict[str, Indicador]) -> None:
         if not self.reportes:
             return
-        existentes = {
-            (r.indicador_id, r.anio, r.periodo): r
-            for r in Reporte.objects.filter(indicador__in=[i.pk for i in indicadores.values()])
-        }
+        existentes = self.reportes_bd
         for fila in self.reportes:
             indicador = indicadores[fila.codigo]
             reporte = existentes.get((indicador.pk, fila.anio, fila.periodo)) or Reporte(
@@ -887,7 +916,7 @@ class ImportadorAvance(_Importador):
                 continue
             if verificar is not None:
                 try:
-                    verificar(indicador=indicador, anio=anio, periodo=periodo, usuario=self.usuario)
+                    verificar(indicador=indicador, anio=anio, periodo=periodo, usuario=self.usuario, motivo=self.motivo)
                 except PermissionDenied as exc:
                     lector.error(fila, "Código del indicador", str(exc))
                     continue
@@ -913,7 +942,7 @@ class ImportadorAvance(_Importador):
             try:
                 services.reporte_registrar(
                     indicador=indicador, anio=anio, periodo=periodo, valor=valor, usuario=self.usuario,
-                    observaciones=observaciones, plan_de_choque=plan_de_choque,
+                    observaciones=observaciones, plan_de_choque=plan_de_choque, motivo=self.motivo,
                 )
             except PermissionDenied as exc:
                 lector.error(fila, "Código del indicador", str(exc))
@@ -924,3 +953,166 @@ class ImportadorAvance(_Importador):
                 continue
             accion = "modificar" if (indicador.pk, anio, periodo) in self.existentes else "crear"
             self.cambio(accion, "reporte", f"{indicador.codigo} {anio}-{periodo}", formato_numero(valor, 6))
+
+
+# ---------------------------------------------------------------------------------------------
+# Templates to download
+# ---------------------------------------------------------------------------------------------
+
+INSTRUCCIONES_PLAN = [
+    "Plantilla para cargar un plan completo en Seguimiento.",
+    "",
+    "1. Hoja «Plan»: escriba el valor de cada campo en la columna Valor. El código solo lleva minúsculas, "
+    "números y guiones (cali-2016). Tipo: «Plan de desarrollo» o «Política pública».",
+    "2. Hoja «Niveles»: una fila por eje, componente, programa, objetivo… El «Código del padre» de los niveles "
+    "más generales va vacío. Ponderación: puntos porcentuales del plan (los del nivel más general suman 100); "
+    "déjela vacía en todos para que los hermanos pesen igual.",
+    "3. Hoja «Indicadores»: una fila por indicador. «Nivel» es el código del nivel al que pertenece. Tipo y "
+    "periodicidad se eligen de la lista. Las columnas «Meta AAAA» llevan la meta de cada vigencia: agregue o "
+    "quite columnas para los años del plan. En un indicador de tipo suma la meta final es la suma de las metas.",
+    "4. Hoja «Reportes» (opcional): avances ya reportados, uno por fila y periodo.",
+    "",
+    "Números a la manera colombiana: 7.480 (miles con punto), 0,33 (decimales con coma), $73.700.000 o 100%. "
+    "No use fórmulas: escriba los valores.",
+    "Se revisan todas las celdas antes de escribir: si hay un solo error no se guarda nada y se indica la hoja, "
+    "la fila y la columna. Importar de nuevo el mismo libro actualiza por código; no borra nada.",
+]
+INSTRUCCIONES_AVANCE = [
+    "Plantilla para reportar el avance de un semestre.",
+    "",
+    "Escriba en la hoja «Reportes» el avance de cada indicador y periodo (columna Avance), con sus observaciones "
+    "y, si va atrasado o sobre ejecuta, el plan de choque. Las filas que deje sin avance no se tocan.",
+    "Solo puede reportar los indicadores de sus dependencias; los reportes quedan en borrador para que usted los "
+    "envíe a revisión. Los periodos de un corte cerrado no se pueden modificar.",
+    "Números a la manera colombiana: 7.480 (miles con punto), 0,33 (decimales con coma). No use fórmulas.",
+    "Si hay un solo error no se guarda nada y se indica la hoja, la fila y la columna.",
+]
+
+
+def _libro_plantilla(instrucciones: list[str]):
+    import openpyxl
+    from openpyxl.styles import Alignment, Font
+
+    libro = openpyxl.Workbook()
+    hoja = libro.active
+    hoja.title = "Instrucciones"
+    hoja.column_dimensions["A"].width = 120
+    for texto in instrucciones:
+        hoja.append([texto])
+    hoja["A1"].font = Font(bold=True, size=13)
+    for fila in hoja.iter_rows(min_row=2):
+        fila[0].alignment = Alignment(wrap_text=True, vertical="top")
+    return libro
+
+
+def _encabezados(hoja, columnas) -> None:
+    from openpyxl.styles import Font, PatternFill
+
+    hoja.append([c.titulo for c in columnas])
+    for i, columna in enumerate(columnas, start=1):
+        celda = hoja.cell(row=1, column=i)
+        celda.font = Font(bold=True)
+        celda.fill = PatternFill("solid", fgColor="FFE7E6E6")
+        hoja.column_dimensions[celda.column_letter].width = columna.ancho
+    hoja.freeze_panes = "A2"
+
+
+def _anexar(hoja, valores: list) -> None:
+    """Append a row; text from the database that starts like a formula stays text."""
+    hoja.append(valores)
+    for celda in hoja[hoja.max_row]:
+        if isinstance(celda.value, str) and celda.value[:1] in "=+-@":
+            celda.data_type = "s"
+            celda.quotePrefix = True
+
+
+def _lista(hoja, valores, rango: str) -> None:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    validacion = DataValidation(
+        type="list", formula1='"' + ",".join(valores) + '"', allow_blank=True, showErrorMessage=True,
+        errorTitle="Valor no válido", error="Elija un valor de la lista.",
+    )
+    hoja.add_data_validation(validacion)
+    validacion.add(rango)
+
+
+def plantilla_plan(destino, *, anio_inicio: int, anio_fin: int) -> None:
+    """An empty plan workbook: instructions, the Plan fields, levels, indicators with drop-downs."""
+    from reportes.exportar import COLUMNAS_INDICADOR, COLUMNAS_NIVELES, COLUMNAS_REPORTES, Columna, titulo_meta
+
+    libro = _libro_plantilla(INSTRUCCIONES_PLAN)
+    plan = libro.create_sheet(HOJA_PLAN)
+    _encabezados(plan, [Columna("Campo", 26), Columna("Valor", 60)])
+    for campo, titulo in CAMPOS_PLAN:
+        plan.append([titulo, {"anio_inicio": anio_inicio, "anio_fin": anio_fin, "publicado": "No"}.get(campo)])
+    fila_tipo = 2 + [c for c, _ in CAMPOS_PLAN].index("tipo")
+    _lista(plan, [label for _, label in Plan.Tipo.choices], f"B{fila_tipo}")
+    fila_publicado = 2 + [c for c, _ in CAMPOS_PLAN].index("publicado")
+    _lista(plan, ["Sí", "No"], f"B{fila_publicado}")
+
+    niveles = libro.create_sheet(HOJA_NIVELES)
+    _encabezados(niveles, COLUMNAS_NIVELES)
+    indicadores = libro.create_sheet(HOJA_INDICADORES)
+    columnas = COLUMNAS_INDICADOR + [Columna(titulo_meta(a), 12) for a in range(anio_inicio, anio_fin + 1)]
+    _encabezados(indicadores, columnas)
+    letra = {c.titulo: indicadores.cell(row=1, column=i).column_letter for i, c in enumerate(columnas, start=1)}
+    _lista(indicadores, TipoAnualizacion.values, f"{letra['Tipo']}2:{letra['Tipo']}5000")
+    _lista(indicadores, Periodicidad.values, f"{letra['Periodicidad']}2:{letra['Periodicidad']}5000")
+    _lista(indicadores, Unidad.values, f"{letra['Unidad']}2:{letra['Unidad']}5000")
+    _lista(indicadores, ["Sí", "No"], f"{letra['Ilustrativo']}2:{letra['Ilustrativo']}5000")
+    reportes = libro.create_sheet(HOJA_REPORTES)
+    _encabezados(reportes, COLUMNAS_REPORTES)
+    _lista(reportes, Reporte.Estado.values, "F2:F50000")
+    libro.save(destino)
+
+
+def periodos_del_semestre(periodicidad: str, semestre: int) -> list[int]:
+    """The periods a planner reports at a cut: those that begin in the semester (an annual
+    indicator's single period is reported at both cuts: partial in June, final in December)."""
+    n = reglas.PERIODOS[periodicidad]
+    if n == 1:
+        return [1]
+    return [p for p in range(1, n + 1) if (2 * (p - 1) < n) == (semestre == 1)]
+
+
+def plantilla_avance(destino, *, plan: Plan, corte, usuario) -> int:
+    """The progress workbook of a cut: one row per indicator the user may report and period of the
+    semester, with the year's target and any value already reported. Returns the number of rows."""
+    from reportes.exportar import Columna
+
+    libro = _libro_plantilla(INSTRUCCIONES_AVANCE)
+    hoja_plan = libro.create_sheet(HOJA_PLAN)
+    _encabezados(hoja_plan, [Columna("Campo", 26), Columna("Valor", 60)])
+    hoja_plan.append(["Código", plan.codigo])
+    hoja_plan.append(["Nombre", plan.nombre])
+    hoja_plan.append(["Corte", corte.clave])
+    columnas = [
+        Columna("Código del indicador", 14), Columna("Indicador", 60), Columna("Dependencia", 28),
+        Columna("Periodicidad", 12), Columna("Año", 8), Columna("Periodo", 8), Columna(f"Meta {corte.anio} (referencia)", 14),
+        Columna("Avance", 13), Columna("Observaciones", 60), Columna("Plan de choque", 60),
+    ]
+    hoja = libro.create_sheet(HOJA_REPORTES)
+    _encabezados(hoja, columnas)
+    hoja.freeze_panes = "C2"
+    indicadores = list(
+        permisos.indicadores_editables(usuario, Indicador.objects.filter(plan=plan))
+        .select_related("dependencia")
+        .order_by("orden", "codigo")
+    )
+    metas = dict(Meta.objects.filter(indicador__in=indicadores, anio=corte.anio).values_list("indicador_id", "valor"))
+    reportes = {
+        (r.indicador_id, r.periodo): r for r in Reporte.objects.filter(indicador__in=indicadores, anio=corte.anio)
+    }
+    filas = 0
+    for indicador in indicadores:
+        for periodo in periodos_del_semestre(indicador.periodicidad, corte.semestre):
+            actual = reportes.get((indicador.pk, periodo))
+            _anexar(hoja, [
+                indicador.codigo, indicador.nombre, indicador.dependencia.nombre, indicador.periodicidad, corte.anio,
+                periodo, metas.get(indicador.pk), actual.valor if actual else None,
+                actual.observaciones if actual else None, actual.plan_de_choque if actual else None,
+            ])
+            filas += 1
+    libro.save(destino)
+    return filas

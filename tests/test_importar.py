@@ -1,0 +1,380 @@
+"""Imports from Excel: validate every cell, then write all or nothing (issue 5)."""
+
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from indicadores.models import Corte, Indicador, Meta, Reporte
+from politicas.models import Dependencia, Entidad, Nivel, Plan
+from reportes.exportar import Columna, Hoja, escribir_libro, exportar_plan
+from reportes.importar import importar_libro, plantilla_avance, plantilla_plan
+from reportes.resultados import CorteRef
+from tests import factories
+from tests.test_exportar import plan_pequeno  # noqa: F401  (fixture)
+
+CORTE = CorteRef.parse("2024-1")
+
+
+def _estado_bd() -> tuple:
+    """Everything an import could touch, to prove a failed one changed nothing."""
+    return (
+        sorted(Plan.objects.values_list("codigo", "nombre")),
+        sorted(Nivel.objects.values_list("codigo", "nombre", "peso")),
+        sorted(Indicador.objects.values_list("codigo", "nombre", "peso")),
+        sorted(Meta.objects.values_list("indicador__codigo", "anio", "valor")),
+        sorted(Reporte.objects.values_list("indicador__codigo", "anio", "periodo", "valor", "estado", "version")),
+        Entidad.objects.count(),
+        Dependencia.objects.count(),
+    )
+
+
+def _contenido(libro: openpyxl.Workbook) -> dict:
+    """Every cell's value, format and fill, minus the export's own timestamp."""
+    contenido = {}
+    for ws in libro.worksheets:
+        for fila in ws.iter_rows():
+            for c in fila:
+                if c.value is None:
+                    continue
+                contenido[(ws.title, c.coordinate)] = (c.value, c.number_format, c.fill.fgColor.rgb)
+    for clave in [k for k, v in contenido.items() if k[0] == "Acerca de" and v[0] == "Fecha de exportación"]:
+        del contenido[(clave[0], "B" + clave[1][1:])]
+    return contenido
+
+
+def _exportar(plan, usuario) -> io.BytesIO:
+    salida = io.BytesIO()
+    exportar_plan(salida, plan=plan, corte=CORTE, usuario=usuario)
+    salida.seek(0)
+    return salida
+
+
+def _borrar_plan(plan) -> None:
+    entidad = plan.entidad
+    plan.delete()
+    Dependencia.objects.filter(entidad=entidad).delete()
+    entidad.delete()
+
+
+@pytest.fixture
+def admin(db):
+    return factories.usuario("admin", is_superuser=True, is_staff=True)
+
+
+def _libro(hojas: dict[str, list[list]]) -> io.BytesIO:
+    """A workbook written with openpyxl (as a user's spreadsheet program would)."""
+    libro = openpyxl.Workbook()
+    libro.remove(libro.active)
+    for nombre, filas in hojas.items():
+        ws = libro.create_sheet(nombre)
+        for fila in filas:
+            ws.append(fila)
+    salida = io.BytesIO()
+    libro.save(salida)
+    salida.seek(0)
+    return salida
+
+
+def _plan_minimo(**cambios) -> dict[str, list[list]]:
+    hojas = {
+        "Plan": [
+            ["Campo", "Valor"], ["Código", "plan-nuevo"], ["Nombre", "Plan nuevo"], ["Tipo", "Política pública"],
+            ["Entidad", "Municipio de Sopó"], ["Año de inicio", 2023], ["Año de fin", 2026],
+            ["Nombres de los niveles", "Objetivo, Producto"],
+        ],
+        "Niveles": [["Código", "Código del padre", "Nombre", "Ponderación"], ["1", None, "Objetivo uno", "100"]],
+        "Indicadores": [
+            ["Código", "Indicador", "Nivel", "Tipo", "Periodicidad", "Dependencia", "Ponderación", "Línea base",
+             "Meta final", "Meta 2023", "Meta 2024"],
+            ["1.1", "Kioscos instalados", "1", "suma", "anual", "Secretaría General", "60", None, "7.480", "3.480", "4.000"],
+            ["1.2", "Cobertura", "1", "Creciente", "Semestral", "Secretaría General", "40", "0,1", "0,8", "0,4", "0,8"],
+        ],
+    }
+    hojas.update(cambios)
+    return hojas
+
+
+# -- round trip ---------------------------------------------------------------------------------
+
+
+def test_export_import_export_gives_equal_content(plan_pequeno, admin):
+    Reporte.objects.filter(indicador__codigo="3.1.1").update(observaciones="=cmd|' /C calc'!A0", plan_de_choque="Reforzar")
+    primero = _exportar(plan_pequeno, admin)
+    antes = _contenido(openpyxl.load_workbook(io.BytesIO(primero.getvalue())))
+    _borrar_plan(plan_pequeno)
+    assert not Plan.objects.exists()
+
+    resultado = importar_libro(primero, usuario=admin, confirmar=True)
+
+    assert resultado.errores == []
+    assert resultado.aplicado
+    plan = Plan.objects.get(codigo="bogota-mini")
+    assert Reporte.objects.get(indicador__codigo="3.1.1").observaciones == "=cmd|' /C calc'!A0"
+    despues = _contenido(openpyxl.load_workbook(_exportar(plan, admin)))
+    assert despues == antes
+
+
+def test_preview_lists_changes_and_writes_nothing(plan_pequeno, admin):
+    archivo = _exportar(plan_pequeno, admin)
+    _borrar_plan(plan_pequeno)
+    antes = _estado_bd()
+
+    resultado = importar_libro(archivo, usuario=admin, confirmar=False)
+
+    assert resultado.ok and not resultado.aplicado
+    assert _estado_bd() == antes
+    resumen = {(objeto, accion): n for objeto, accion, n in resultado.resumen()}
+    assert resumen[("indicador", "crear")] == 3
+    assert resumen[("nivel", "crear")] == 2
+    assert resumen[("meta", "crear")] == 23
+    assert resumen[("plan", "crear")] == 1
+
+
+def test_reimporting_the_same_workbook_changes_nothing(plan_pequeno, admin):
+    archivo = _exportar(plan_pequeno, admin)
+    resultado = importar_libro(archivo, usuario=admin, confirmar=True)
+    assert resultado.ok
+    assert resultado.cambios == []
+
+
+def test_a_new_plan_from_colombian_numbers(admin):
+    resultado = importar_libro(_libro(_plan_minimo()), usuario=admin, confirmar=True)
+    assert resultado.errores == []
+    kioscos = Indicador.objects.get(codigo="1.1")
+    assert kioscos.meta_final == Decimal("7480")
+    assert dict(kioscos.metas.values_list("anio", "valor")) == {2023: Decimal("3480"), 2024: Decimal("4000")}
+    cobertura = Indicador.objects.get(codigo="1.2")
+    assert (cobertura.tipo_anualizacion, cobertura.periodicidad, cobertura.linea_base) == ("creciente", "semestral", Decimal("0.1"))
+    assert cobertura.dependencia.entidad.nombre == "Municipio de Sopó"
+
+
+# -- malformed files: a clear message and an unchanged database ---------------------------------
+
+
+def _rechazado(archivo, usuario, *fragmentos: str, **kw):
+    antes = _estado_bd()
+    resultado = importar_libro(archivo, usuario=usuario, confirmar=True, **kw)
+    assert not resultado.aplicado
+    assert resultado.errores, "se esperaba al menos un error"
+    texto = "\n".join(str(e) for e in resultado.errores)
+    for fragmento in fragmentos:
+        assert fragmento in texto
+    assert _estado_bd() == antes
+    return resultado
+
+
+def test_not_a_workbook(admin):
+    resultado = _rechazado(io.BytesIO(b"codigo;nombre\n1;hola\n"), admin, "no es un libro de Excel (.xlsx) válido")
+    assert resultado.errores[0].hoja == "(archivo)"
+
+
+def test_an_empty_workbook(admin):
+    _rechazado(_libro({"Hoja1": []}), admin, "no tiene las hojas de una plantilla")
+
+
+def test_missing_sheet(admin):
+    hojas = _plan_minimo()
+    del hojas["Niveles"]
+    _rechazado(_libro(hojas), admin, "Falta la hoja «Niveles»")
+
+
+def test_missing_column(admin):
+    hojas = _plan_minimo()
+    hojas["Indicadores"] = [[c for c in fila if c != "Periodicidad"] for fila in hojas["Indicadores"]]
+    resultado = _rechazado(_libro(hojas), admin, "Falta la columna «Periodicidad»")
+    assert resultado.errores[0].hoja == "Indicadores" and resultado.errores[0].fila == 1
+
+
+def test_text_in_a_number_cell(admin):
+    hojas = _plan_minimo()
+    hojas["Indicadores"][1][9] = "tres mil"
+    resultado = _rechazado(_libro(hojas), admin, "«tres mil» no es un número")
+    error = resultado.errores[0]
+    assert (error.hoja, error.fila, error.columna) == ("Indicadores", 2, "Meta 2023")
+
+
+def test_an_ambiguous_number(admin):
+    hojas = _plan_minimo()
+    hojas["Indicadores"][2][9] = "1.234,5.6"
+    resultado = _rechazado(_libro(hojas), admin, "1.234,5.6")
+    assert (resultado.errores[0].fila, resultado.errores[0].columna) == (3, "Meta 2023")
+
+
+def test_a_formula(admin):
+    hojas = _plan_minimo()
+    hojas["Indicadores"][1][8] = "=J2+K2"
+    resultado = _rechazado(_libro(hojas), admin, "La celda I2 tiene una fórmula; escriba el valor.")
+    assert resultado.errores[0].columna == "Meta final"
+
+
+def test_duplicated_codes(admin):
+    hojas = _plan_minimo()
+    hojas["Indicadores"][2][0] = "1.1"
+    _rechazado(_libro(hojas), admin, "El código de indicador «1.1» está repetido (ya aparece en la fila 2)")
+
+
+def test_unknown_level_and_weights_that_do_not_add_up(admin):
+    hojas = _plan_minimo()
+    hojas["Indicadores"][2][2] = "9"
+    _rechazado(_libro(hojas), admin, "El nivel «9» no existe")
+    hojas = _plan_minimo()
+    hojas["Indicadores"][2][6] = "30"
+    _rechazado(_libro(hojas), admin, "suman 90 y deberían sumar 100")
+
+
+def test_model_rules_apply(admin):
+    hojas = _plan_minimo()
+    hojas["Indicadores"][1][8] = "9.000"  # suma: final target is not the sum of the yearly ones
+    hojas["Indicadores"][2][3] = "decreciente"
+    hojas["Indicadores"][2][7] = None  # decreciente without line base
+    _rechazado(_libro(hojas), admin, "no es la suma de las metas anuales", "necesita línea base")
+
+
+def test_hundred_thousand_rows_end_quickly_with_a_message(admin):
+    filas = ([f"X{i}", "Indicador", "1", "suma", "anual", "Dep", None] for i in range(100_000))
+    archivo = io.BytesIO()
+    escribir_libro(
+        archivo,
+        [Hoja("Plan", [Columna("Campo"), Columna("Valor")], [["Código", "grande"]]),
+         Hoja("Niveles", [Columna("Código"), Columna("Nombre")], [["1", "Uno"]]),
+         Hoja("Indicadores", [Columna(t) for t in ["Código", "Indicador", "Nivel", "Tipo", "Periodicidad", "Dependencia", "Meta 2024"]], filas)],
+    )
+    archivo.seek(0)
+    _rechazado(archivo, admin, "más de 50.000 filas")
+
+
+def test_only_the_planning_office_imports_whole_plans(db):
+    planeador = factories.usuario(grupos=("Planeador",))
+    _rechazado(_libro(_plan_minimo()), planeador, "Solo la oficina de planeación")
+
+
+def test_past_year_targets_need_an_administrator_with_a_reason(plan_pequeno, admin):
+    archivo = _exportar(plan_pequeno, admin)
+    libro = openpyxl.load_workbook(archivo)
+    ws = libro["Indicadores"]
+    columna = [c.value for c in ws[1]].index("Meta 2023") + 1
+    assert ws.cell(row=3, column=1 + [c.value for c in ws[1]].index("Código")).value == "3.1.1"
+    ws.cell(row=3, column=columna, value="0,9")
+    salida = io.BytesIO()
+    libro.save(salida)
+    revisor = factories.usuario(grupos=("Revisor",))
+    salida.seek(0)
+    _rechazado(salida, revisor, "vigencia pasada")
+    salida.seek(0)
+    assert importar_libro(salida, usuario=admin, confirmar=True, motivo="Corrección del documento CONPES").ok
+    assert Meta.objects.get(indicador__codigo="3.1.1", anio=2023).valor == Decimal("0.9")
+
+
+# -- semester progress ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def planeador(plan_pequeno):
+    dep = Dependencia.objects.get(nombre="Sector Gestión Pública")
+    return factories.usuario("planeadora", grupos=("Planeador",), dependencias=[dep])
+
+
+def _avance(plan, usuario) -> openpyxl.Workbook:
+    salida = io.BytesIO()
+    plantilla_avance(salida, plan=plan, corte=CORTE, usuario=usuario)
+    salida.seek(0)
+    return openpyxl.load_workbook(salida)
+
+
+def _guardar(libro) -> io.BytesIO:
+    salida = io.BytesIO()
+    libro.save(salida)
+    salida.seek(0)
+    return salida
+
+
+def test_progress_template_lists_the_planners_indicators_for_the_cut(plan_pequeno, planeador):
+    libro = _avance(plan_pequeno, planeador)
+    filas = list(libro["Reportes"].iter_rows(min_row=2, values_only=True))
+    assert [(f[0], f[4], f[5]) for f in filas] == [("1.1.5", 2024, 1), ("3.1.1", 2024, 1), ("3.1.3", 2024, 1)]
+    assert filas[1][7] == pytest.approx(0.33)  # the value already reported
+
+
+def test_planner_imports_progress_as_drafts(plan_pequeno, planeador):
+    libro = _avance(plan_pequeno, planeador)
+    ws = libro["Reportes"]
+    ws["H2"] = "1,5"
+    ws["I2"] = "Se firmaron dos convenios"
+    resultado = importar_libro(_guardar(libro), usuario=planeador, confirmar=True)
+    assert resultado.errores == []
+    assert resultado.tipo == "avance"
+    reporte = Reporte.objects.get(indicador__codigo="1.1.5", anio=2024)
+    assert (reporte.valor, reporte.estado, reporte.observaciones) == (Decimal("1.5"), "borrador", "Se firmaron dos convenios")
+    assert [(c.accion, c.clave) for c in resultado.cambios] == [("crear", "1.1.5 2024-1")]
+
+
+def test_progress_for_another_dependencia_writes_nothing(plan_pequeno, planeador):
+    otra = factories.dependencia(entidad=plan_pequeno.entidad, nombre="Otra")
+    factories.indicador(plan=plan_pequeno, nivel=plan_pequeno.niveles.first(), codigo="9.9", dependencia=otra)
+    libro = _avance(plan_pequeno, planeador)
+    ws = libro["Reportes"]
+    ws["H2"] = 1
+    ws.append(["9.9", "Ajeno", None, "anual", 2024, 1, None, 3])
+    _rechazado(_guardar(libro), planeador, "No puede reportar el indicador 9.9: no es de sus dependencias")
+
+
+def test_progress_of_a_closed_cut_is_refused(plan_pequeno, planeador, admin):
+    Corte.objects.create(plan=plan_pequeno, anio=2024, semestre=1, estado=Corte.Estado.CERRADO)
+    libro = _avance(plan_pequeno, planeador)
+    libro["Reportes"]["H3"] = "0,5"  # 3.1.1, semestral? no: anual, period 1 begins in the first semester
+    _rechazado(_guardar(libro), planeador, "cerrado")
+
+
+def test_progress_for_an_unknown_plan(planeador):
+    libro = _libro({"Plan": [["Campo", "Valor"], ["Código", "no-existe"]],
+                    "Reportes": [["Código del indicador", "Año", "Periodo", "Avance"], ["1", 2024, 1, 3]]})
+    _rechazado(libro, planeador, "No existe el plan «no-existe»")
+
+
+# -- templates and commands ---------------------------------------------------------------------
+
+
+def test_plan_template_has_drop_downs_and_imports_once_filled(admin):
+    salida = io.BytesIO()
+    plantilla_plan(salida, anio_inicio=2024, anio_fin=2027)
+    salida.seek(0)
+    libro = openpyxl.load_workbook(salida)
+    assert libro.sheetnames == ["Instrucciones", "Plan", "Niveles", "Indicadores", "Reportes"]
+    listas = [dv.formula1 for dv in libro["Indicadores"].data_validations.dataValidation]
+    assert '"suma,creciente,constante,decreciente"' in listas
+    assert '"anual,semestral,trimestral,mensual"' in listas
+    plan = libro["Plan"]
+    for fila, valor in zip(plan.iter_rows(min_row=2), ["mi-plan", "Mi plan", "Plan de desarrollo", None, "Alcaldía"]):
+        if valor:
+            fila[1].value = valor
+    libro["Niveles"].append(["1", None, "Eje", "Eje uno"])
+    libro["Indicadores"].append(["1.1", "Hogares", "1", None, "numero", "suma", "anual", "Secretaría", None, None, None, "10",
+                                 None, "No", None, 2, 3, 5])
+    resultado = importar_libro(_guardar(libro), usuario=admin, confirmar=True)
+    assert resultado.errores == []
+    assert Indicador.objects.get(codigo="1.1").metas.count() == 3
+
+
+def test_import_command_dry_run_and_write(plan_pequeno, admin, tmp_path):
+    archivo = tmp_path / "plan.xlsx"
+    archivo.write_bytes(_exportar(plan_pequeno, admin).getvalue())
+    _borrar_plan(plan_pequeno)
+    salida = io.StringIO()
+    call_command("importar", str(archivo), "--dry-run", stdout=salida)
+    assert "no se escribió nada" in salida.getvalue()
+    assert not Plan.objects.exists()
+    call_command("importar", str(archivo), stdout=salida)
+    assert Plan.objects.filter(codigo="bogota-mini").exists()
+
+
+def test_import_command_reports_errors(admin, tmp_path):
+    archivo = tmp_path / "malo.xlsx"
+    archivo.write_bytes(b"no soy un libro")
+    errores = io.StringIO()
+    with pytest.raises(CommandError, match="no se escribió nada"):
+        call_command("importar", str(archivo), stderr=errores)
+    assert "no es un libro de Excel" in errores.getvalue()
