@@ -76,3 +76,8 @@ def puede_editar_indicador(user, indicador: Indicador) -> bool:
     if user.is_authenticated and user.is_superuser:
         return True
     return es_planeador(user) and indicador.dependencia_id in dependencias_ids(user)
+
+
+def puede_auditar(user) -> bool:
+    """Auditors read the audit trail and export it; so do the planning office and administrators."""
+    return bool(user.is_authenticated and (user.is_superuser or _grupos(user) & {AUDITOR, REVISOR}))

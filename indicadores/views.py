@@ -1,3 +1,119 @@
-from django.shortcuts import render
+"""Pages of the follow-up workflow under /seguimiento/: the planning office's compliance view with
+reminders, and the audit trail (per indicator, filtered, and its Excel export) for auditors."""
 
-# Create your views here.
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from indicadores import auditoria, permisos, services
+from indicadores.cumplimiento import cumplimiento_corte
+from indicadores.models import Corte, Indicador
+from politicas.models import Plan
+
+TIPO_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _exigir(condicion: bool) -> None:
+    if not condicion:
+        raise PermissionDenied
+
+
+# --- Compliance ---------------------------------------------------------------------------
+
+
+@login_required
+def cumplimiento(request, corte_id: int | None = None):
+    """Per dependencia, the indicators still owing their report at an open cut."""
+    _exigir(permisos.es_revisor(request.user))
+    abiertos = list(Corte.objects.filter(estado=Corte.Estado.ABIERTO).select_related("plan").order_by("plan__nombre", "-anio", "-semestre"))
+    corte = get_object_or_404(Corte.objects.select_related("plan"), pk=corte_id) if corte_id else (abiertos[0] if abiertos else None)
+    filas = cumplimiento_corte(corte=corte) if corte else []
+    contexto = {
+        "abiertos": abiertos,
+        "corte": corte,
+        "filas": filas,
+        "total_pendientes": sum(len(f["pendientes"]) for f in filas),
+    }
+    return render(request, "indicadores/cumplimiento.html", contexto)
+
+
+@login_required
+@require_POST
+def recordatorios(request, corte_id: int):
+    """Email each dependencia's planners the indicators they still owe (console backend by default)."""
+    _exigir(permisos.es_revisor(request.user))
+    corte = get_object_or_404(Corte.objects.select_related("plan"), pk=corte_id, estado=Corte.Estado.ABIERTO)
+    enviados = services.recordatorios_enviar(pendientes_por_dependencia=cumplimiento_corte(corte=corte), corte=corte)
+    messages.success(request, f"Se enviaron {enviados} recordatorio(s) a los planeadores con reportes pendientes.")
+    return redirect("cumplimiento_corte", corte_id=corte.pk)
+
+
+# --- Audit trail --------------------------------------------------------------------------
+
+
+class FiltroAuditoria(forms.Form):
+    plan = forms.ModelChoiceField(queryset=Plan.objects.all(), required=False, empty_label="Todos los planes")
+    usuario = forms.ModelChoiceField(
+        queryset=get_user_model().objects.order_by("username"), required=False, empty_label="Todos los usuarios"
+    )
+    desde = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                            input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+    hasta = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                            input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+
+
+def _registros_filtrados(request) -> tuple[FiltroAuditoria, list[auditoria.Registro]]:
+    filtro = FiltroAuditoria(request.GET or None)
+    datos = filtro.cleaned_data if filtro.is_valid() else {}
+    registros = auditoria.registros(
+        plan=datos.get("plan"),
+        usuario_id=datos["usuario"].pk if datos.get("usuario") else None,
+        desde=datos.get("desde"),
+        hasta=datos.get("hasta"),
+    )
+    return filtro, registros
+
+
+MAX_EN_PANTALLA = 500
+
+
+@login_required
+def auditoria_lista(request):
+    """The audit trail filtered by plan, user and dates; the full list goes to Excel."""
+    _exigir(permisos.puede_auditar(request.user))
+    filtro, registros = _registros_filtrados(request)
+    contexto = {
+        "filtro": filtro,
+        "registros": registros[:MAX_EN_PANTALLA],
+        "total": len(registros),
+        "recortado": len(registros) > MAX_EN_PANTALLA,
+        "consulta": request.GET.urlencode(),
+    }
+    return render(request, "indicadores/auditoria.html", contexto)
+
+
+@login_required
+def auditoria_excel(request):
+    _exigir(permisos.puede_auditar(request.user))
+    _, registros = _registros_filtrados(request)
+    respuesta = HttpResponse(content_type=TIPO_XLSX)
+    nombre = f"auditoria-{datetime.date.today():%Y%m%d}.xlsx"
+    respuesta["Content-Disposition"] = f'attachment; filename="{nombre}"'
+    auditoria.exportar_xlsx(respuesta, registros)
+    return respuesta
+
+
+@login_required
+def auditoria_indicador(request, indicador_id: int):
+    """Every change to one indicator, its targets and its reports."""
+    _exigir(permisos.puede_auditar(request.user))
+    indicador = get_object_or_404(Indicador.objects.select_related("plan"), pk=indicador_id)
+    contexto = {"indicador": indicador, "registros": auditoria.registros(indicador=indicador)}
+    return render(request, "indicadores/auditoria_indicador.html", contexto)
