@@ -85,7 +85,7 @@ def _sql_indicadores(filtro_plan: str, n_estados: int) -> str:
         FROM r GROUP BY indicador_id
     )
     SELECT i.plan_id, i.id, i.codigo, i.nombre, i.nivel_id, i.dependencia_id, i.tipo_anualizacion,
-           i.periodicidad, {_numero("i.peso")}, {_numero("i.linea_base")}, i.ilustrativo,
+           i.periodicidad, {_numero("i.peso")}, {_numero("i.linea_base")}, i.ilustrativo, i.orden,
            {_numero("ma.meta_anio")}, {_numero("ma.meta_anterior")}, {_numero("ma.suma_anterior")},
            {_numero("ma.suma_total")}, {_numero("ma.meta_ultima")},
            {_numero("ra.suma_anio")}, {_numero("ra.suma_total")}, {_numero("ra.ultimo_anio")},
@@ -94,7 +94,7 @@ def _sql_indicadores(filtro_plan: str, n_estados: int) -> str:
     LEFT JOIN ma ON ma.indicador_id = i.id
     LEFT JOIN ra ON ra.indicador_id = i.id
     WHERE {filtro_plan}
-    ORDER BY i.plan_id, i.orden, i.codigo, i.id
+    ORDER BY i.plan_id
     """
 
 
@@ -113,6 +113,15 @@ def _dec(valor) -> Decimal | None:
     if valor is None or isinstance(valor, Decimal):
         return valor
     return Decimal(str(valor))
+
+
+def _identidad(valor):
+    return valor
+
+
+def _conversor():
+    """PostgreSQL hands NUMERIC over as Decimal already; SQLite as text (see `_numero`)."""
+    return _identidad if connection.vendor == "postgresql" else _dec
 
 
 # Hierarchy ----------------------------------------------------------------------------------
@@ -161,6 +170,10 @@ def _resultado_plan(
     con_indicadores: bool = True,
 ) -> ResultadoPlan:
     """Apply the methodology to one plan's indicator rows and roll them up."""
+    _dec = _conversor()
+    if con_indicadores:
+        # Display order, as the model orders indicators (the query only groups them by plan).
+        filas = sorted(filas, key=lambda f: (f[11], f[2], f[1]))
     arbol = _arbol(niveles)
     pesos = calculos.pesos_efectivos(
         [calculos.Nodo(("n", n["id"]), ("n", n["padre_id"]) if n["padre_id"] else None, n["peso"]) for n in niveles]
@@ -174,7 +187,7 @@ def _resultado_plan(
     semaforo = calculos.semaforo
     indicadores: list[ResultadoIndicador] = []
     for (_, ind_id, codigo, nombre, nivel_id, dependencia_id, tipo, periodicidad, _peso, linea_base,
-         ilustrativo, meta_anio, meta_anterior, suma_anterior, metas_total, meta_ultima,
+         ilustrativo, _orden, meta_anio, meta_anterior, suma_anterior, metas_total, meta_ultima,
          suma_anio, reportes_total, ultimo_anio, ultimo) in filas:
         lb = _dec(linea_base)
         calculo = calculos.calcular_indicador(

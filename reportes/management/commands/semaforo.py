@@ -64,6 +64,8 @@ def como_json(resultado: ResultadoPlan) -> dict:
 
 
 class Command(BaseCommand):
+    # Scripts and auditors run it: it reads data only and must not fail on an unrelated check.
+    requires_system_checks = []
     help = "Semáforo de un plan en un corte: PAV, PAHV, PAA, trayectoria y brecha por indicador y por nivel."
 
     def add_arguments(self, parser) -> None:
