@@ -143,3 +143,72 @@ def test_todos_los_indicadores_pasan_las_reglas(datos_demo):
             tipo=indicador.tipo_anualizacion, linea_base=indicador.linea_base,
             meta_final=indicador.meta_final, metas=metas,
         ) == {}, indicador.codigo
+
+
+CALI = "cali-2016"
+
+
+def test_cali_tiene_los_20_indicadores_bajo_eje_componente_y_programa(datos_demo):
+    plan = Plan.objects.get(codigo=CALI)
+    assert plan.publicado and plan.niveles_nombres == ["Eje", "Componente", "Programa"]
+    indicadores = Indicador.objects.filter(plan=plan).select_related("nivel__padre__padre", "dependencia")
+    assert indicadores.count() == 20
+    for indicador in indicadores:
+        programa = indicador.nivel
+        assert len(indicador.codigo) == 11 and indicador.codigo.isdigit()
+        assert (programa.profundidad, programa.padre.profundidad, programa.padre.padre.profundidad) == (2, 1, 0)
+        assert programa.codigo.startswith(programa.padre.codigo + ".")
+        assert indicador.dependencia.nombre == "Secretaría de Desarrollo Económico"
+    bankomunales = indicadores.get(codigo="44010030007")
+    assert (bankomunales.nivel.codigo, bankomunales.nivel.padre.codigo, bankomunales.nivel.padre.padre.codigo) == (
+        "4.1.3", "4.1", "4",
+    )
+    assert bankomunales.nivel.padre.padre.nombre == "Cali emprendedora y pujante"
+    assert Nivel.objects.filter(plan=plan, profundidad=0).count() == 3  # ejes 1, 3 and 4
+    assert plan_errores_pesos(plan=plan) == []
+
+
+def test_cali_valores_como_en_la_semilla(datos_demo):
+    bankomunales = Indicador.objects.get(plan__codigo=CALI, codigo="44010030007")
+    assert bankomunales.linea_base == Decimal(60) and bankomunales.anio_linea_base == 2015
+    assert _metas(CALI, "44010030007") == {2016: Decimal(110), 2017: Decimal(160)}
+    reportes = {r.anio: r for r in bankomunales.reportes.all()}
+    assert {a: r.valor for a, r in reportes.items()} == {2016: Decimal(116), 2017: Decimal(160)}
+    assert "44 nuevos Bankomunales" in reportes[2017].observaciones and reportes[2016].observaciones == ""
+    assert not bankomunales.ilustrativo
+    # «7.480», «15.367»: Colombian thousands; «100%» a percentage target.
+    personas = Indicador.objects.get(plan__codigo=CALI, codigo="44010010002")
+    assert personas.linea_base == Decimal(7480) and _metas(CALI, "44010010002")[2016] == Decimal(15367)
+    assert _metas(CALI, "44030020006")[2017] == Decimal(100)
+    # Line 271 of the seed has no trailing tabs: its línea base is still read.
+    assert Indicador.objects.get(plan__codigo=CALI, codigo="44020010003").linea_base == Decimal(0)
+
+
+def test_cali_incremento_2017_guardado_como_nivel_ilustrativo(datos_demo):
+    personas = Indicador.objects.get(plan__codigo=CALI, codigo="44010010002")
+    assert personas.tipo_anualizacion == "creciente" and personas.ilustrativo
+    assert "11.967 + 2.556" in personas.fuente
+    reporte = personas.reportes.get(anio=2017)
+    assert reporte.valor == Decimal(14523) and reporte.ilustrativo
+    assert reporte.plan_de_choque.startswith("Para el mes de octubre se tiene planeado")
+    # A «0» target in 2016 above a LB of 4 means nothing was programmed that year.
+    assert _metas(CALI, "44020010007") == {2017: Decimal(6)}
+    assert Indicador.objects.get(plan__codigo=CALI, codigo="44030020007").tipo_anualizacion == "suma"
+
+
+def test_cali_cortes(datos_demo):
+    estados = {(c.anio, c.semestre): c.estado for c in Corte.objects.filter(plan__codigo=CALI)}
+    assert estados == {(2016, 2): Corte.Estado.CERRADO, (2017, 1): Corte.Estado.ABIERTO}
+
+
+def test_cali_semilla_incompleta_se_rechaza_con_el_codigo():
+    from politicas.demo.cali import SeedInvalida, leer_seed_cali
+
+    texto = (
+        "Eje 4: Cali emprendedora y pujante\n\nComponente 4.1: Fomento al emprendimiento\n\n"
+        "Programa 4.1.3: Mecanismos de apoyo al emprendimiento\n\n"
+        "Indicador 44010030007 Bankomunales conformados\n\nAño\tMeta\tEjecución / Avance\n"
+        "2016\t110\t116\n2017\t160\t160\n\nObservaciones:\n\n- Se crearon 44.\n"
+    )
+    with pytest.raises(SeedInvalida, match="44010030007.*línea base"):
+        leer_seed_cali(texto)

@@ -7,11 +7,14 @@ second run adds no history either) and runs inside the command's single transact
 """
 
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+
+from indicadores.models import Indicador, Meta, Reporte
 
 SEEDS_DIR: Path = Path(settings.BASE_DIR) / "fixtures" / "seeds"
 
@@ -75,3 +78,31 @@ def parrafos(texto: str) -> list[str]:
         else:
             salida.append(linea)
     return salida
+
+
+def guardar_metas(indicador: Indicador, metas: dict[int, Decimal]) -> None:
+    """The seed's yearly targets, and no others (a target of a year the seed drops is removed)."""
+    for anio, valor in metas.items():
+        guardar(Meta, buscar={"indicador": indicador, "anio": anio}, valores={"valor": valor})
+    Meta.objects.filter(indicador=indicador).exclude(anio__in=list(metas)).delete()
+
+
+def guardar_reporte(
+    indicador: Indicador, *, anio: int, valor: Decimal, observaciones: str, plan_de_choque: str, ilustrativo: bool
+) -> Reporte:
+    """An approved annual report taken from the seed.
+
+    Written directly rather than through `reporte_registrar`: these are historical figures already
+    reviewed in the published report, not a planner's draft entering the workflow.
+    """
+    return guardar(
+        Reporte,
+        buscar={"indicador": indicador, "anio": anio, "periodo": 1},
+        valores={
+            "valor": valor,
+            "observaciones": observaciones,
+            "plan_de_choque": plan_de_choque,
+            "estado": Reporte.Estado.APROBADO,
+            "ilustrativo": ilustrativo,
+        },
+    )

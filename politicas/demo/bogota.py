@@ -27,8 +27,8 @@ import csv
 from dataclasses import dataclass
 from decimal import Decimal
 
-from indicadores.models import Corte, Enfoque, Indicador, Meta, Reporte
-from politicas.demo import guardar, leer_seed, parrafos, ruta_seed
+from indicadores.models import Corte, Enfoque, Indicador
+from politicas.demo import guardar, guardar_metas, guardar_reporte, leer_seed, parrafos, ruta_seed
 from politicas.models import Dependencia, Entidad, Nivel, Plan
 from seguimiento.numeros import parse_numero
 
@@ -353,30 +353,3 @@ def cargar() -> dict[str, int]:
         Corte.objects.get_or_create(plan=plan, anio=anio, semestre=semestre, defaults={"estado": estado})
     return {"objetivos": len(objetivos), "indicadores": len(productos), "reportes": reportes}
 
-
-def guardar_metas(indicador: Indicador, metas: dict[int, Decimal]) -> None:
-    """The seed's yearly targets, and no others (a target of a year the seed drops is removed)."""
-    for anio, valor in metas.items():
-        guardar(Meta, buscar={"indicador": indicador, "anio": anio}, valores={"valor": valor})
-    Meta.objects.filter(indicador=indicador).exclude(anio__in=list(metas)).delete()
-
-
-def guardar_reporte(
-    indicador: Indicador, *, anio: int, valor: Decimal, observaciones: str, plan_de_choque: str, ilustrativo: bool
-) -> Reporte:
-    """An approved annual report taken from the seed.
-
-    Written directly rather than through `reporte_registrar`: these are historical figures already
-    reviewed in the published report, not a planner's draft entering the workflow.
-    """
-    return guardar(
-        Reporte,
-        buscar={"indicador": indicador, "anio": anio, "periodo": 1},
-        valores={
-            "valor": valor,
-            "observaciones": observaciones,
-            "plan_de_choque": plan_de_choque,
-            "estado": Reporte.Estado.APROBADO,
-            "ilustrativo": ilustrativo,
-        },
-    )

@@ -7,7 +7,7 @@ the seeds define are restored, cuts keep the state the workflow gave them.
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from politicas.demo import bogota
+from politicas.demo import bogota, cali
 
 
 class Command(BaseCommand):
@@ -16,10 +16,15 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         with transaction.atomic():
             resumen_bogota = bogota.cargar()
+            resumen_cali = cali.cargar()
         if options["verbosity"] < 1:
             return
         self.stdout.write(self.style.SUCCESS("Datos de demostración cargados."))
         self.stdout.write(
             f"  {bogota.CODIGO}: {resumen_bogota['objetivos']} objetivos, "
             f"{resumen_bogota['indicadores']} productos, {resumen_bogota['reportes']} reportes."
+        )
+        self.stdout.write(
+            f"  {cali.CODIGO}: {resumen_cali['niveles']} ejes, componentes y programas, "
+            f"{resumen_cali['indicadores']} indicadores, {resumen_cali['reportes']} reportes."
         )
