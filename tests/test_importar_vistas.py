@@ -1,0 +1,87 @@
+"""The admin import: upload → preview → confirm, at /excel/importar/."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from politicas.models import Plan
+from tests import factories
+from tests.test_importar import _libro, _plan_minimo
+
+
+@pytest.fixture
+def revisor(db):
+    return factories.usuario("revisora", grupos=("Revisor",), is_staff=True)
+
+
+def _subir(contenido: bytes, nombre: str = "plan.xlsx") -> SimpleUploadedFile:
+    return SimpleUploadedFile(nombre, contenido, content_type="application/octet-stream")
+
+
+def test_upload_preview_confirm(client, revisor, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(revisor)
+    contenido = _libro(_plan_minimo()).getvalue()
+    vista = client.post(reverse("excel_importar"), {"archivo": _subir(contenido)})
+    assert vista.status_code == 200
+    assert "Sin errores" in vista.content.decode()
+    assert not Plan.objects.exists()  # the preview writes nothing
+    resultado = vista.context["resultado"]
+    assert ("indicador", "crear", 2) in resultado.resumen()
+
+    confirmacion = client.post(reverse("excel_importar"), {"token": vista.context["token"]})
+    assert confirmacion.status_code == 302
+    assert Plan.objects.filter(codigo="plan-nuevo").exists()
+    assert not list((tmp_path / "importaciones").iterdir())  # the uploaded file is not kept
+
+
+def test_errors_are_listed_with_sheet_row_and_column(client, revisor, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(revisor)
+    hojas = _plan_minimo()
+    hojas["Indicadores"][2][9] = "1.234,5.6"
+    vista = client.post(reverse("excel_importar"), {"archivo": _subir(_libro(hojas).getvalue())})
+    assert vista.status_code == 422
+    html = vista.content.decode()
+    assert "no se guardará nada" in html
+    assert "<td>Indicadores</td><td>3</td><td>Meta 2023</td>" in html
+    assert "Confirmar" not in html
+    assert not Plan.objects.exists()
+
+
+def test_a_forged_or_foreign_token_is_refused(client, revisor, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(revisor)
+    respuesta = client.post(reverse("excel_importar"), {"token": "inventado"})
+    assert respuesta.status_code == 400
+    vista = client.post(reverse("excel_importar"), {"archivo": _subir(_libro(_plan_minimo()).getvalue())})
+    otro = factories.usuario("otro", grupos=("Revisor",), is_staff=True)
+    client.force_login(otro)
+    assert client.post(reverse("excel_importar"), {"token": vista.context["token"]}).status_code == 400
+    assert not Plan.objects.exists()
+
+
+def test_import_needs_staff(client, db):
+    client.force_login(factories.usuario(grupos=("Planeador",)))
+    respuesta = client.get(reverse("excel_importar"))
+    assert respuesta.status_code == 302 and "/admin/login/" in respuesta["Location"]
+
+
+def test_excel_page_links_templates_and_exports(client, revisor):
+    factories.plan(codigo="plan-a", nombre="Plan A")
+    client.force_login(revisor)
+    html = client.get(reverse("excel_inicio")).content.decode()
+    assert reverse("excel_plantilla_plan") in html
+    assert reverse("exportar_plan", args=["plan-a"]) in html
+    assert reverse("excel_plantilla_avance", args=["plan-a"]) in html
+
+
+def test_not_a_workbook_upload(client, revisor, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(revisor)
+    vista = client.post(reverse("excel_importar"), {"archivo": _subir(b"%PDF-1.4", "informe.pdf")})
+    assert vista.status_code == 422
+    assert "no es un libro de Excel" in vista.content.decode()
+    assert io is not None
