@@ -206,11 +206,7 @@ def barras(
         for j, serie in enumerate(series):
             valor = serie.valores[i] if i < len(serie.valores) else None
             x = x0 + j * barra
-            if valor is None:
-                cuerpo.append(
-                    f'<text x="{x + barra / 2:.1f}" y="{cero - 4:.1f}" text-anchor="middle" fill="#555" '
-                    f'font-size="9">s. i.</text>'
-                )
+            if valor is None:  # no bar; the description says «sin dato»
                 continue
             y = y_de(valor)
             arriba_y, alto_b = min(y, cero), abs(cero - y)
@@ -220,9 +216,10 @@ def barras(
                 f"<title>{_txt(categoria)} · {_txt(serie.nombre)}: {_txt(_fmt(valor, unidad))}</title></rect>"
             )
             etiqueta_y = arriba_y - 3 if valor >= 0 else arriba_y + alto_b + 11
+            # Bar labels carry the bare number (the unit is in the title and axis) so they fit.
             cuerpo.append(
                 f'<text x="{x + barra / 2:.1f}" y="{etiqueta_y:.1f}" text-anchor="middle" fill="#222" font-size="10">'
-                f"{_txt(_fmt(valor, unidad))}</text>"
+                f"{_txt(_fmt(valor, '' if unidad == 'pp' else unidad))}</text>"
             )
         cuerpo.append(
             f'<text x="{izquierda + i * grupo + grupo / 2:.1f}" y="{arriba + area_h + 16}" text-anchor="middle" '

@@ -187,6 +187,7 @@ class FilaNivel:
     avance_propio: Decimal | None  # avance as a share of the level's own weight
     trayectoria_propia: Decimal | None
     indicadores: int
+    causantes: list[ResultadoIndicador] = field(default_factory=list)  # indicators off their trajectory
 
 
 @dataclass
@@ -258,14 +259,20 @@ def tablero_plan(*, plan: Plan, corte: CorteRef, cortes: list[CorteRef], user, f
     nombre_objetivo, nombre_indicador = _niveles_nombre(plan)
     niveles = resultado.niveles
     bajo = descendientes((n.nivel_id, n.padre_id) for n in niveles)
-    por_nivel: dict[int, int] = defaultdict(int)
+    por_nivel: dict[int, list[ResultadoIndicador]] = defaultdict(list)
     for r in resultado.indicadores:
-        por_nivel[r.nivel_id] += 1
+        por_nivel[r.nivel_id].append(r)
     objetivos = []
     for n in sorted((n for n in niveles if n.profundidad == 0), key=lambda n: clave_codigo(n.codigo)):
-        cuenta = sum(por_nivel[i] for i in bajo.get(n.nivel_id, {n.nivel_id}))
+        debajo = [r for i in bajo.get(n.nivel_id, {n.nivel_id}) for r in por_nivel[i]]
         objetivos.append(
-            FilaNivel(n=n, avance_propio=_pct_de(n.avance, n.peso), trayectoria_propia=_pct_de(n.trayectoria, n.peso), indicadores=cuenta)
+            FilaNivel(
+                n=n,
+                avance_propio=_pct_de(n.avance, n.peso),
+                trayectoria_propia=_pct_de(n.trayectoria, n.peso),
+                indicadores=len(debajo),
+                causantes=sorted((r for r in debajo if r.brecha.quantize(Decimal("0.01"))), key=lambda r: clave_codigo(r.codigo)),
+            )
         )
 
     conteo_dict = resultado.conteo_semaforo()

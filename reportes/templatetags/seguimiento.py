@@ -5,7 +5,7 @@
 name (or, in compact form, its short name) with an icon and a text alternative, never colour alone.
 """
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
@@ -51,8 +51,12 @@ def puntos(valor, decimales: int = 2) -> str:
     numero_ = _decimal(valor)
     if numero_ is None:
         return "—"
-    signo = "+" if numero_ > 0 else ("−" if numero_ < 0 else "")
-    return f"{signo}{formato_numero(abs(numero_), int(decimales))} pp"
+    decimales = int(decimales)
+    cuantizado = abs(numero_).quantize(Decimal(1).scaleb(-decimales), rounding=ROUND_HALF_UP)
+    signo = "+" if numero_ > 0 and cuantizado else ("−" if numero_ < 0 and cuantizado else "")
+    # Fixed decimals, as the reports print gaps («+0,20»): formato_numero would drop the zero.
+    texto = f"{cuantizado:,.{decimales}f}".replace(",", "\u0001").replace(".", ",").replace("\u0001", ".")
+    return f"{signo}{texto} pp"
 
 
 @register.filter
