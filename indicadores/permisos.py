@@ -49,7 +49,11 @@ def planes_visibles(user, planes: QuerySet[Plan] | None = None) -> QuerySet[Plan
     if lee_todo(user):
         return planes
     if user.is_authenticated:
-        return planes.filter(Q(publicado=True) | Q(indicadores__dependencia__usuarios=user)).distinct()
+        # A planner sees the plans where they report an indicator or whose lead office is theirs
+        # (a policy followed only through its qualitative report may have no indicators).
+        return planes.filter(
+            Q(publicado=True) | Q(indicadores__dependencia__usuarios=user) | Q(dependencia_lider__usuarios=user)
+        ).distinct()
     return planes.filter(publicado=True)
 
 

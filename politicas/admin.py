@@ -162,7 +162,24 @@ class InformeCualitativoAdmin(HistorialAdmin):
             {"fields": ("actividades", "estrategias", "logros", "dificultades", "oportunidades", "evidencias")},
         ),
         ("Calificación del revisor", {"fields": ("impacto_cualitativo",)}),
+        ("Resultado", {"fields": ("resumen",)}),
     )
+
+    @admin.display(description="cumplimiento por componente")
+    def resumen(self, obj: InformeCualitativo) -> str:
+        if obj is None or obj.pk is None:
+            return "Se calcula al guardar las actividades."
+        datos = cualitativo.resumen_informe(obj)
+        partes = [
+            f"{c.nombre}: {c.realizadas} de {c.programadas} ({formato_porcentaje(c.cumplimiento)})"
+            for c in datos.componentes
+        ]
+        total = (
+            f"Total: {datos.realizadas} de {datos.programadas} actividades "
+            f"({formato_porcentaje(datos.cumplimiento_cuantitativo)}); impacto cualitativo "
+            f"{formato_porcentaje(datos.impacto_cualitativo)}."
+        )
+        return " · ".join([*partes, total])
 
     @admin.display(description="cumplimiento cuantitativo")
     def cumplimiento_cuantitativo(self, obj: InformeCualitativo) -> str:
@@ -183,7 +200,7 @@ class InformeCualitativoAdmin(HistorialAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # The qualitative impact is the reviewer's score, not the reporting office's.
-        return () if permisos.es_revisor(request.user) else ("impacto_cualitativo",)
+        return ("resumen",) if permisos.es_revisor(request.user) else ("impacto_cualitativo", "resumen")
 
     def has_change_permission(self, request, obj=None) -> bool:
         if not super().has_change_permission(request, obj):
