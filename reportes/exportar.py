@@ -448,6 +448,7 @@ COLUMNAS_RESULTADO = [
 COLUMNAS_REPORTES = [
     Columna("Código del indicador", 14), Columna("Indicador", 50), Columna("Año", 8), Columna("Periodo", 8),
     Columna("Avance", 13), Columna("Estado", 11), Columna("Observaciones", 60), Columna("Plan de choque", 60),
+    Columna("Ilustrativo", 10),
 ]
 ESTADOS_EXPORTADOS = ("aprobado",)  # the figures count approved reports only, like the dashboards
 
@@ -530,7 +531,7 @@ def datos_plan(*, plan, corte: CorteRef, usuario) -> DatosPlan:
     for reporte in (
         Reporte.objects.filter(indicador__in=ids, anio__lte=corte.anio)
         .order_by("anio", "periodo")
-        .values("indicador_id", "anio", "periodo", "valor", "estado", "observaciones", "plan_de_choque")
+        .values("indicador_id", "anio", "periodo", "valor", "estado", "observaciones", "plan_de_choque", "ilustrativo")
         .iterator(chunk_size=5000)
     ):
         if reporte_cuenta(
@@ -712,6 +713,7 @@ class ExportadorSeguimiento:
                     yield [
                         ind["codigo"], ind["nombre"], reporte["anio"], reporte["periodo"], reporte["valor"],
                         reporte["estado"], Texto(reporte["observaciones"]), Texto(reporte["plan_de_choque"]),
+                        reporte["ilustrativo"],
                     ]
 
         return Hoja(HOJA_REPORTES, COLUMNAS_REPORTES, filas(), congelar_columnas=1)

@@ -439,6 +439,7 @@ class _ReporteArchivo:
     estado: str
     observaciones: str
     plan_de_choque: str
+    ilustrativo: bool = False
 
 
 class ImportadorPlan(_Importador):
@@ -699,6 +700,7 @@ class ImportadorPlan(_Importador):
                 _ReporteArchivo(
                     fila, codigo, anio, periodo, valor, estado,
                     lector.texto(fila, "Observaciones"), lector.texto(fila, "Plan de choque"),
+                    lector.booleano(fila, "Ilustrativo"),
                 )
             )
         _duplicados(lector, claves, "Periodo", "El reporte")
@@ -842,7 +844,7 @@ class ImportadorPlan(_Importador):
             )
             valores = {
                 "valor": fila.valor, "estado": fila.estado, "observaciones": fila.observaciones,
-                "plan_de_choque": fila.plan_de_choque,
+                "plan_de_choque": fila.plan_de_choque, "ilustrativo": fila.ilustrativo,
             }
             if reporte.pk and any(getattr(reporte, c) != v for c, v in valores.items()):
                 reporte.version += 1
