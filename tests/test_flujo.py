@@ -303,3 +303,25 @@ def test_revision_concurrente_tambien_cuenta(e):
     services.reporte_enviar(reporte=leido, usuario=e["planeador"])
     with pytest.raises(services.ConflictoEdicion, match="estado: «borrador» → «enviado»"):
         _registrar(e, "5", version_esperada=1)
+
+
+def test_corte_cerrado_en_la_importacion_de_excel(e, cerrado):
+    import io
+
+    from openpyxl import load_workbook
+
+    from reportes.importar import importar_libro, plantilla_avance
+
+    archivo = io.BytesIO()
+    plantilla_avance(archivo, plan=e["plan"], corte=Corte.objects.get(plan=e["plan"]), usuario=e["planeador"])
+    libro = load_workbook(io.BytesIO(archivo.getvalue()))
+    hoja = libro["Reportes"]
+    columnas = [celda.value for celda in hoja[1]]
+    hoja.cell(row=2, column=columnas.index("Avance") + 1, value=5)
+    salida = io.BytesIO()
+    libro.save(salida)
+    salida.seek(0)
+    resultado = importar_libro(salida, usuario=e["planeador"], confirmar=True)
+    assert not resultado.aplicado
+    assert any("cerrado" in str(error) for error in resultado.errores)
+    assert Reporte.objects.get(pk=cerrado.pk).valor == Decimal("4")
