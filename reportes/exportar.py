@@ -325,6 +325,13 @@ class LibroXlsx:
             self._progreso(hoja.nombre, filas)
         return filas
 
+    def abandonar(self) -> None:
+        """Close the half-written file after an error (it is not a valid workbook)."""
+        try:
+            self._zip.close()
+        except (ValueError, OSError):
+            pass
+
     def cerrar(self) -> None:
         hojas = self._hojas
         tipos = "".join(
@@ -400,8 +407,12 @@ def escribir_libro(destino: str | IO[bytes], hojas: Iterable[Hoja], *, autor: st
     """Write the sheets, in order, to `destino`; returns rows written per sheet."""
     libro = LibroXlsx(destino, autor=autor, progreso=progreso)
     conteo = {}
-    for hoja in hojas:
-        conteo[hoja.nombre] = libro.escribir(hoja)
+    try:
+        for hoja in hojas:
+            conteo[hoja.nombre] = libro.escribir(hoja)
+    except BaseException:
+        libro.abandonar()
+        raise
     libro.cerrar()
     return conteo
 
@@ -469,7 +480,8 @@ class DatosPlan:
     niveles: list[dict]  # tree order: parents before children
     indicadores: list[dict]  # visible ones, the plan's order
     metas: dict[int, dict[int, Decimal]]
-    reportes: dict[int, list[dict]]  # per indicator, (año, periodo) order, up to the cut
+    avances: dict[int, dict[int, Decimal]]  # A[y] per indicator and year up to the cut (approved reports)
+    visibles: Any  # queryset of the indicators' ids, for the streamed Reportes sheet
     enfoques: dict[int, list[str]]
     enfoque_ids: dict[int, set[int]]
 
@@ -490,13 +502,12 @@ def _orden_arbol(niveles: list[dict]) -> list[dict]:
 def datos_plan(*, plan, corte: CorteRef, usuario) -> DatosPlan:
     """The plan's levels, the indicators `usuario` may read, their targets, enfoques and reports.
 
-    Five queries whatever the plan's size: levels, indicators, targets, enfoques, reports.
-    Reports are those whose period has begun by the cut (the ones that count at it, SPEC §2).
+    Five queries whatever the plan's size: levels, indicators, targets, enfoques, and the approved
+    reports reduced to A[y] (the Reportes sheet streams its own query as it is written).
     """
     from indicadores import permisos
     from indicadores.models import Indicador, Meta, Reporte
     from politicas.models import Nivel
-    from reportes.calculos import reporte_cuenta
 
     niveles = _orden_arbol(
         list(
@@ -526,40 +537,48 @@ def datos_plan(*, plan, corte: CorteRef, usuario) -> DatosPlan:
     ):
         enfoques[indicador_id].append(codigo)
         enfoque_ids[indicador_id].add(enfoque_id)
-    periodicidad = {i["id"]: i["periodicidad"] for i in indicadores}
-    reportes: dict[int, list[dict]] = defaultdict(list)
-    for reporte in (
-        Reporte.objects.filter(indicador__in=ids, anio__lte=corte.anio)
-        .order_by("anio", "periodo")
-        .values("indicador_id", "anio", "periodo", "valor", "estado", "observaciones", "plan_de_choque", "ilustrativo")
-        .iterator(chunk_size=5000)
-    ):
-        if reporte_cuenta(
-            periodicidad=periodicidad[reporte["indicador_id"]], anio=reporte["anio"], periodo=reporte["periodo"],
-            corte_anio=corte.anio, corte_semestre=corte.semestre,
-        ):
-            reportes[reporte["indicador_id"]].append(reporte)
-    return DatosPlan(plan, niveles, indicadores, metas, reportes, enfoques, enfoque_ids)
+    avances = avances_por_anio(indicadores=indicadores, ids=ids, corte=corte)
+    return DatosPlan(
+        plan=plan, niveles=niveles, indicadores=indicadores, metas=metas, avances=avances, visibles=ids,
+        enfoques=enfoques, enfoque_ids=enfoque_ids,
+    )
 
 
-def avances_por_anio(
-    *, tipo: str, periodicidad: str, reportes: Iterable[dict], corte: CorteRef
-) -> dict[int, Decimal]:
-    """A[y] for each year up to the cut, from approved reports (SPEC §2, via the engine's functions)."""
+def avances_por_anio(*, indicadores: list[dict], ids, corte: CorteRef) -> dict[int, dict[int, Decimal]]:
+    """A[y] of each indicator for each year up to the cut, from its approved reports (SPEC §2).
+
+    One streamed query ordered by indicator and year; each (indicator, year) group is reduced with
+    the engine's own functions as soon as it ends, so no report is kept in memory.
+    """
+    from indicadores.models import Reporte
     from reportes.calculos import avance_anio, resumen_reportes
 
-    por_anio: dict[int, list[tuple[int, int, Decimal]]] = defaultdict(list)
-    for reporte in reportes:
-        if reporte["estado"] in ESTADOS_EXPORTADOS:
-            por_anio[reporte["anio"]].append((reporte["anio"], reporte["periodo"], reporte["valor"]))
-    avances = {}
-    for anio, lista in por_anio.items():
+    tipos = {i["id"]: (i["tipo_anualizacion"], i["periodicidad"]) for i in indicadores}
+    avances: dict[int, dict[int, Decimal]] = defaultdict(dict)
+
+    def cerrar(clave: tuple[int, int] | None, lista: list) -> None:
+        if clave is None or not lista:
+            return
+        indicador_id, anio = clave
+        tipo, periodicidad = tipos[indicador_id]
         semestre = corte.semestre if anio == corte.anio else 2
-        valor = avance_anio(
-            tipo, resumen_reportes(lista, periodicidad=periodicidad, corte_anio=anio, corte_semestre=semestre)
-        )
+        valor = avance_anio(tipo, resumen_reportes(lista, periodicidad=periodicidad, corte_anio=anio, corte_semestre=semestre))
         if valor is not None:
-            avances[anio] = valor
+            avances[indicador_id][anio] = valor
+
+    clave_actual, lista = None, []
+    filas = (
+        Reporte.objects.filter(indicador__in=ids, anio__lte=corte.anio, estado__in=ESTADOS_EXPORTADOS)
+        .order_by("indicador_id", "anio", "periodo")
+        .values_list("indicador_id", "anio", "periodo", "valor")
+        .iterator(chunk_size=5000)
+    )
+    for indicador_id, anio, periodo, valor in filas:
+        if (indicador_id, anio) != clave_actual:
+            cerrar(clave_actual, lista)
+            clave_actual, lista = (indicador_id, anio), []
+        lista.append((anio, periodo, valor))
+    cerrar(clave_actual, lista)
     return avances
 
 
@@ -672,10 +691,7 @@ class ExportadorSeguimiento:
                     celdas += [nivel["codigo"], nivel["nombre"]]
                 cadenas[ind["nivel_id"]] = celdas + [None] * (2 * self.profundidad - len(celdas))
             metas = self.datos.metas.get(ind["id"], {})
-            avances = avances_por_anio(
-                tipo=ind["tipo_anualizacion"], periodicidad=ind["periodicidad"],
-                reportes=self.datos.reportes.get(ind["id"], ()), corte=self.corte,
-            )
+            avances = self.datos.avances.get(ind["id"], {})
             anuales: list = []
             for anio in self.anios:
                 anuales += [metas.get(anio), avances.get(anio)]
@@ -707,14 +723,27 @@ class ExportadorSeguimiento:
         return Hoja(HOJA_NIVELES, COLUMNAS_NIVELES + COLUMNAS_NIVELES_RESULTADO, filas(), congelar_columnas=1)
 
     def hoja_reportes(self) -> Hoja:
+        """Every report that counts at the cut (any review state), streamed from the database."""
+        from indicadores.models import Reporte
+        from reportes.calculos import reporte_cuenta
+
         def filas() -> Iterator[list]:
-            for ind in self.seleccion:
-                for reporte in self.datos.reportes.get(ind["id"], ()):
-                    yield [
-                        ind["codigo"], ind["nombre"], reporte["anio"], reporte["periodo"], reporte["valor"],
-                        reporte["estado"], Texto(reporte["observaciones"]), Texto(reporte["plan_de_choque"]),
-                        reporte["ilustrativo"],
-                    ]
+            seleccion = {i["id"] for i in self.seleccion}
+            consulta = (
+                Reporte.objects.filter(indicador__in=self.datos.visibles, anio__lte=self.corte.anio)
+                .order_by("indicador__orden", "indicador__codigo", "anio", "periodo")
+                .values_list(
+                    "indicador_id", "indicador__codigo", "indicador__nombre", "indicador__periodicidad", "anio", "periodo",
+                    "valor", "estado", "observaciones", "plan_de_choque", "ilustrativo",
+                )
+                .iterator(chunk_size=5000)
+            )
+            for ind_id, codigo, nombre, periodicidad, anio, periodo, valor, estado, obs, choque, ilustrativo in consulta:
+                if ind_id in seleccion and reporte_cuenta(
+                    periodicidad=periodicidad, anio=anio, periodo=periodo,
+                    corte_anio=self.corte.anio, corte_semestre=self.corte.semestre,
+                ):
+                    yield [codigo, nombre, anio, periodo, valor, estado, Texto(obs), Texto(choque), ilustrativo]
 
         return Hoja(HOJA_REPORTES, COLUMNAS_REPORTES, filas(), congelar_columnas=1)
 
