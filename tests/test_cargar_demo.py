@@ -212,3 +212,85 @@ def test_cali_semilla_incompleta_se_rechaza_con_el_codigo():
     )
     with pytest.raises(SeedInvalida, match="44010030007.*línea base"):
         leer_seed_cali(texto)
+
+
+SOPO = "sopo-generacion-ingresos"
+
+
+def test_sopo_informe_cualitativo_2021_2(datos_demo):
+    from politicas.cualitativo import porcentaje
+    from politicas.models import InformeCualitativo
+
+    informe = InformeCualitativo.objects.select_related("plan", "dependencia").get(plan__codigo=SOPO)
+    assert (informe.anio, informe.semestre) == (2021, 2) and informe.plan.publicado
+    assert informe.dependencia.nombre == "Secretaría de Desarrollo Económico"
+    assert informe.impacto_cualitativo == Decimal(46)
+    actividades = {a.componente: a for a in informe.actividades_detalle.all()}
+    realizadas = sum(a.realizadas for a in actividades.values())
+    total = porcentaje(realizadas, sum(a.programadas for a in actividades.values()))
+    assert round(total) == 83
+    assert porcentaje(actividades["Turismo"].realizadas, actividades["Turismo"].programadas) == Decimal(20)
+    assert informe.actividades.startswith("Durante el segundo semestre de la vigencia 2021")
+    assert "turismo registra un cumplimiento de aproximadamente el 20%" in informe.dificultades
+    assert "EQUIPO DE POLÍTICAS" not in informe.logros + informe.oportunidades
+    assert "es de resaltar la gran labor realizada" in informe.logros  # sentence cut by a page break, mended
+    assert informe.evidencias.startswith("Se encuentran consignadas una a una en el Google Drive")
+
+
+def test_usuarios_de_demostracion_por_rol(datos_demo):
+    from django.contrib.auth import get_user_model
+
+    from indicadores import permisos
+
+    usuarios = {u.username: u for u in get_user_model().objects.prefetch_related("groups", "dependencias")}
+    roles = {nombre: [g.name for g in u.groups.all()] for nombre, u in usuarios.items()}
+    assert roles == {
+        "planeador": ["Planeador"], "planeador2": ["Planeador"], "funcionario": ["Funcionario"],
+        "auditor": ["Auditor"], "revisor": ["Revisor"], "admin": [],
+    }
+    assert usuarios["admin"].is_superuser and all(u.is_staff for u in usuarios.values())
+    assert usuarios["planeador"].check_password("demo-planeador-2024")
+    assert {d.nombre for d in usuarios["planeador"].dependencias.all()} == {
+        "Gestión Pública", "Secretaría de Desarrollo Económico",
+    }
+    # Scoping: each planner edits their own dependencias' indicators only.
+    editables = permisos.indicadores_editables(usuarios["planeador"])
+    assert editables.filter(plan__codigo=CALI).count() == 20
+    assert not editables.filter(plan__codigo=BOGOTA, codigo="7.1.2").exists()
+    assert set(permisos.indicadores_editables(usuarios["planeador2"]).values_list("codigo", flat=True)) == {
+        "7.1.1", "7.1.2", "7.1.3", "7.1.4",
+    }
+
+
+def test_usuarios_recuperan_su_contrasena_al_recargar(datos_demo):
+    from django.contrib.auth import get_user_model
+
+    auditor = get_user_model().objects.get(username="auditor")
+    auditor.set_password("otra-clave-123")
+    auditor.save()
+    call_command("cargar_demo", verbosity=0)
+    auditor.refresh_from_db()
+    assert auditor.check_password("demo-auditor-2024")
+
+
+def test_resumen_impreso_con_conteos_y_contrasenas(db):
+    from io import StringIO
+
+    salida = StringIO()
+    call_command("cargar_demo", stdout=salida)
+    texto = salida.getvalue()
+    assert "bogota-conpes-29: 7 objetivos, 36 productos" in texto
+    assert "cali-2016" in texto and "20 indicadores" in texto and SOPO in texto
+    assert "planeador2" in texto and "demo-revisor-2024" in texto
+
+
+def test_todo_o_nada_si_una_parte_falla(db, monkeypatch):
+    from politicas.demo import sopo
+
+    def falla():
+        raise RuntimeError("semilla dañada")
+
+    monkeypatch.setattr(sopo, "cargar", falla)
+    with pytest.raises(RuntimeError):
+        call_command("cargar_demo", verbosity=0)
+    assert Plan.objects.count() == 0 and Indicador.objects.count() == 0

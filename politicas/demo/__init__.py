@@ -42,14 +42,23 @@ def guardar(modelo: type[models.Model], *, buscar: dict[str, Any], valores: dict
     if obj is None:
         obj = modelo(**buscar, **valores)
     else:
+        for campo, valor in buscar.items():
+            setattr(obj, campo, valor)  # the same values; caches related objects for clean()
         cambios = {campo: valor for campo, valor in valores.items() if not _igual(obj, campo, valor)}
         if not cambios:
             return obj
         for campo, valor in cambios.items():
             setattr(obj, campo, valor)
-    obj.full_clean()
+    # Uniqueness holds by construction (the row is looked up by its natural key); the model's
+    # field and business rules are what need checking.
+    obj.full_clean(validate_unique=False, validate_constraints=False, exclude=_relaciones(obj))
     obj.save()
     return obj
+
+
+def _relaciones(obj: models.Model) -> list[str]:
+    """Foreign keys set from saved instances: checking that they exist is one query each, for nothing."""
+    return [f.name for f in obj._meta.concrete_fields if f.many_to_one and getattr(obj, f.attname) is not None]
 
 
 def _igual(obj: models.Model, campo: str, valor: Any) -> bool:
@@ -82,9 +91,16 @@ def parrafos(texto: str) -> list[str]:
 
 def guardar_metas(indicador: Indicador, metas: dict[int, Decimal]) -> None:
     """The seed's yearly targets, and no others (a target of a year the seed drops is removed)."""
+    existentes = {meta.anio: meta for meta in Meta.objects.filter(indicador=indicador)}
     for anio, valor in metas.items():
-        guardar(Meta, buscar={"indicador": indicador, "anio": anio}, valores={"valor": valor})
-    Meta.objects.filter(indicador=indicador).exclude(anio__in=list(metas)).delete()
+        meta = existentes.pop(anio, None) or Meta(indicador=indicador, anio=anio)
+        if meta.pk and meta.valor == valor:
+            continue
+        meta.indicador, meta.valor = indicador, valor
+        meta.full_clean(validate_unique=False, validate_constraints=False, exclude=["indicador"])
+        meta.save()
+    for sobrante in existentes.values():
+        sobrante.delete()  # one by one, so the history records the deletion
 
 
 def guardar_reporte(

@@ -1,30 +1,41 @@
 """`python manage.py cargar_demo`: the three seed plans and one demo user per role.
 
 All or nothing (one transaction) and idempotent: run it again and nothing is duplicated; values
-the seeds define are restored, cuts keep the state the workflow gave them.
+the seeds define are restored, cuts keep the state the workflow gave them, and the demo users get
+their documented passwords back.
 """
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from politicas.demo import bogota, cali
+from politicas.demo import bogota, cali, sopo, usuarios
 
 
 class Command(BaseCommand):
-    help = "Carga los planes de demostración (Cali, Bogotá, Sopó) y los usuarios de demostración."
+    help = "Carga los planes de demostración (Cali, Bogotá, Sopó) y un usuario de demostración por rol."
 
     def handle(self, *args, **options) -> None:
         with transaction.atomic():
             resumen_bogota = bogota.cargar()
             resumen_cali = cali.cargar()
+            resumen_sopo = sopo.cargar()
+            demo = usuarios.cargar()
         if options["verbosity"] < 1:
             return
-        self.stdout.write(self.style.SUCCESS("Datos de demostración cargados."))
-        self.stdout.write(
-            f"  {bogota.CODIGO}: {resumen_bogota['objetivos']} objetivos, "
-            f"{resumen_bogota['indicadores']} productos, {resumen_bogota['reportes']} reportes."
+        escribir = self.stdout.write
+        escribir(self.style.SUCCESS("Datos de demostración cargados (se pueden volver a cargar sin duplicar)."))
+        escribir(
+            f"  {bogota.CODIGO}: {resumen_bogota['objetivos']} objetivos, {resumen_bogota['indicadores']} "
+            f"productos, {resumen_bogota['reportes']} reportes; cortes 2023-2 y 2024-1."
         )
-        self.stdout.write(
+        escribir(
             f"  {cali.CODIGO}: {resumen_cali['niveles']} ejes, componentes y programas, "
-            f"{resumen_cali['indicadores']} indicadores, {resumen_cali['reportes']} reportes."
+            f"{resumen_cali['indicadores']} indicadores, {resumen_cali['reportes']} reportes; cortes 2016-2 y 2017-1."
         )
+        escribir(
+            f"  {sopo.CODIGO}: informe cualitativo 2021-2 con {resumen_sopo['componentes']} componentes."
+        )
+        escribir("  Valores inferidos (no dichos por los informes) marcados como ilustrativos.")
+        escribir("Usuarios de demostración (contraseñas solo para demostración):")
+        for u in demo:
+            escribir(f"  {u.username:<12} {u.password:<24} {u.rol}")
