@@ -223,3 +223,57 @@ def test_numero_fijo_de_consultas(django_assert_num_queries, tamano):
         resultado = plan_resultados(plan=plan, corte=CORTE)
     assert len(resultado.indicadores) == tamano
     assert len(resultado.niveles) == 3
+
+
+# Cali 2016–2019 (seed 002) with the demo data: the loader's tipos (creciente except three suma),
+# annual, targets for 2016 and 2017 only (MF = the 2017 target, or Σ for suma). Worked by hand;
+# "i" marks the 2017 values the loader stores as levels (2016 level + the year's increment).
+CALI = {  # codigo: ((PAV, PAHV, PAA) at 2016-2, (PAV, PAHV, PAA) at 2017-2), percent, 2 decimals
+    # creciente LB 0, 2016 target 0: nothing programmed in 2016 (no PAV, no PAHV), PAA 0 / m2017.
+    "41020040002": ((None, None, "0.00"), ("33.33", "33.33", "33.33")),  # 50 / 150
+    "43020030003": ((None, None, "0.00"), ("0.00", "0.00", "0.00")),  # 0 / 140
+    "43040030002": ((None, None, "0.00"), ("100.00", "100.00", "100.00")),  # 300 / 300
+    # LB 475; 575 / 575 in 2016; i: 575 + 200 = 775 against 875: 300 / 400.
+    "43040030005": (("100.00", "100.00", "25.00"), ("75.00", "75.00", "75.00")),
+    # LB 7.480; 2016: 4.487 / 7.887 and 4.487 / 10.397; i: 11.967 + 2.556 = 14.523: 7.043 / 10.397.
+    "44010010002": (("56.89", "56.89", "43.16"), ("67.74", "67.74", "67.74")),
+    "44010010003": (("38.46", "38.46", "33.90"), ("45.76", "45.76", "45.76")),  # 200/520, 200/590; i: 270/590
+    # suma, targets 0 and 150, nothing done: 2017 PAV 0 / 150, PAHV 0 / (0 + 150).
+    "44010010004": ((None, None, "0.00"), ("0.00", "0.00", "0.00")),
+    "44010020003": ((None, None, "0.00"), ("100.00", "100.00", "100.00")),
+    "44010030001": (("0.00", "0.00", "0.00"), ("100.00", "100.00", "100.00")),  # 0 / 1, 0 / 3; 3 / 3
+    # suma 1 + 1: 2016 1 / 1 and 1 / 2; 2017 PAV 3 / 1, AV 1 + 3 = 4 against MA = MF = 2.
+    "44010030003": (("100.00", "100.00", "50.00"), ("300.00", "200.00", "200.00")),
+    "44010030006": ((None, None, "0.00"), ("50.00", "50.00", "50.00")),  # 2 / 4
+    # LB 60: (116 − 60) / (110 − 60) and 56 / (160 − 60); 2017 at 160.
+    "44010030007": (("112.00", "112.00", "56.00"), ("100.00", "100.00", "100.00")),
+    "44020010001": (("66.00", "66.00", "41.25"), ("41.25", "41.25", "41.25")),  # 33/50, 33/80; i: 33 + 0
+    "44020010003": (("60.00", "60.00", "20.00"), ("93.33", "93.33", "93.33")),  # 3/5, 3/15; i: 14/15
+    "44020010005": ((None, None, "0.00"), ("85.00", "85.00", "85.00")),  # 17 / 20
+    # LB 4, the seed's 2016 «0» is no target: not started at 2016-2; i: 4 + 2 = 6 = the target.
+    "44020010007": ((None, None, None), ("100.00", "100.00", "100.00")),
+    "44030020006": ((None, None, "0.00"), ("20.00", "20.00", "20.00")),  # 20 / 100 %
+    "44030020007": (("100.00", "100.00", "33.33"), ("100.00", "100.00", "100.00")),  # suma 1 + 2
+    # LB 22.212: 1.050 / 2.690 and 1.050 / 3.085; i: 23.262 + 1.825 = 25.087: 2.875 / 3.085.
+    "44040010001": (("39.03", "39.03", "34.04"), ("93.19", "93.19", "93.19")),
+    "44040010003": (("100.00", "100.00", "50.00"), ("50.00", "50.00", "50.00")),  # LB 3: 1/1, 1/2; i: 4 + 0
+}
+
+
+def _r2(valor):
+    return None if valor is None else valor.quantize(D("0.01"), rounding=ROUND_HALF_UP)
+
+
+def test_cali_2016_y_2017(datos_demo):
+    from politicas.models import Plan
+
+    cali = Plan.objects.get(codigo="cali-2016")
+    for posicion, corte in enumerate(("2016-2", "2017-2")):
+        resultado = plan_resultados(plan=cali, corte=CorteRef.parse(corte))
+        obtenido = {r.codigo: (_r2(r.pav), _r2(r.pahv), _r2(r.paa)) for r in resultado.indicadores}
+        esperado = {
+            codigo: tuple(None if v is None else D(v) for v in cortes[posicion]) for codigo, cortes in CALI.items()
+        }
+        assert obtenido == esperado, corte
+    # No weights in Cali: the three ejes share 100 points equally.
+    assert {n.peso for n in resultado.niveles if n.profundidad == 0} == {D(100) / 3}

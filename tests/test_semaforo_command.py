@@ -1,8 +1,10 @@
 """`manage.py semaforo`: the JSON object for scripts, the table for people, and clear errors."""
 
+import csv
 import json
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -90,3 +92,54 @@ def test_sale_con_error_desde_la_linea_de_comandos(plan_pequeno, tmp_path):
     )
     assert proceso.returncode != 0
     assert "no válido" in proceso.stderr
+
+
+# The demo data reproduce the published Bogotá follow-up (seed 003, cut 30 June 2024) ----------------
+
+# The seeds ship with the repository (a copy of /work/shared/seeds): the published columns are read
+# from the file itself, not retyped here.
+SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
+
+def _anexo_1() -> dict[str, tuple]:
+    """codigo: (PAV, PAHV, PAA) as published, whole percent; blank is None (no information)."""
+    ruta = SEEDS / "bogota_conpes29_anexo1_inferido.tsv"
+    with ruta.open(encoding="utf-8") as archivo:
+        return {
+            fila["codigo"]: tuple(
+                int(fila[col]) if fila[col].strip() else None for col in ("pav_publicado", "pahv_publicado", "paa_publicado")
+            )
+            for fila in csv.DictReader(archivo, delimiter="\t")
+        }
+
+
+def _entero(valor) -> int | None:
+    return None if valor is None else int(Decimal(str(valor)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def test_bogota_reproduce_el_anexo_1_y_las_brechas(datos_demo):
+    datos = semaforo_json("--plan", "bogota-conpes-29", "--corte", "2024-1")
+    publicado = _anexo_1()
+    obtenido = {r["codigo"]: (_entero(r["pav"]), _entero(r["pahv"]), _entero(r["paa"])) for r in datos["indicadores"]}
+    assert obtenido == publicado
+
+    bandas = [r["semaforo"] for r in datos["indicadores"]]
+    assert bandas.count("sobre_ejecucion") == 7
+    assert bandas.count("bajo") == 8
+    assert bandas.count("medio") == 0
+
+    brechas = {
+        n["codigo"]: Decimal(str(n["brecha"])).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        for n in datos["niveles"]
+    }
+    assert brechas["1"] == Decimal("0.20")
+    assert brechas["3"] == Decimal("-3.76")
+    assert brechas["4"] == Decimal("-0.04")
+    assert brechas["5"] == Decimal("-2.40")
+    assert {n["nivel"] for n in datos["niveles"]} == {"Objetivo"}
+    # With the weights the demo loader derives for the blank ones, every published gap holds,
+    # and the policy's avance 43,9 % against a trajectory of 50,48 % (gap −6,56).
+    with (SEEDS / "bogota_conpes29_objetivos.tsv").open(encoding="utf-8") as archivo:
+        publicadas = {f["objetivo"]: Decimal(f["brecha_publicada_pct"].replace(",", ".")) for f in csv.DictReader(archivo, delimiter="\t")}
+    assert brechas == {codigo: valor.quantize(Decimal("0.01")) for codigo, valor in publicadas.items()}
+    total = {k: Decimal(str(v)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) for k, v in datos["total"].items()}
+    assert total == {"avance": Decimal("43.92"), "trayectoria": Decimal("50.48"), "brecha": Decimal("-6.56")}
