@@ -198,7 +198,7 @@ def test_cali_incremento_2017_guardado_como_nivel_ilustrativo(datos_demo):
 
 def test_cali_cortes(datos_demo):
     estados = {(c.anio, c.semestre): c.estado for c in Corte.objects.filter(plan__codigo=CALI)}
-    assert estados == {(2016, 2): Corte.Estado.CERRADO, (2017, 1): Corte.Estado.ABIERTO}
+    assert estados == {(2016, 2): Corte.Estado.CERRADO, (2017, 2): Corte.Estado.ABIERTO}
 
 
 def test_cali_semilla_incompleta_se_rechaza_con_el_codigo():

@@ -254,6 +254,12 @@ def cargar() -> dict[str, int]:
                 ilustrativo=anio in v.reportes_ilustrativos,
             )
             reportes += 1
-    for anio, semestre, estado in ((2016, 2, Corte.Estado.CERRADO), (2017, 1, Corte.Estado.ABIERTO)):
+    # 2016 is closed; the answer's 2017 figures are partial (September 2017), so the open cut is the
+    # one they belong to, 2017-2, where each 2017 value is read against the 2017 target as the seed does.
+    for anio, semestre, estado in ((2016, 2, Corte.Estado.CERRADO), (2017, 2, Corte.Estado.ABIERTO)):
         Corte.objects.get_or_create(plan=plan, anio=anio, semestre=semestre, defaults={"estado": estado})
-    return {"niveles": len(niveles), "indicadores": len(seed.indicadores), "reportes": reportes}
+    por_tipo = [sum(1 for codigo in niveles if codigo.count(".") == n) for n in range(3)]
+    return {
+        "ejes": por_tipo[0], "componentes": por_tipo[1], "programas": por_tipo[2],
+        "indicadores": len(seed.indicadores), "reportes": reportes,
+    }

@@ -29,8 +29,9 @@ class Command(BaseCommand):
             f"productos, {resumen_bogota['reportes']} reportes; cortes 2023-2 y 2024-1."
         )
         escribir(
-            f"  {cali.CODIGO}: {resumen_cali['niveles']} ejes, componentes y programas, "
-            f"{resumen_cali['indicadores']} indicadores, {resumen_cali['reportes']} reportes; cortes 2016-2 y 2017-1."
+            f"  {cali.CODIGO}: {resumen_cali['ejes']} ejes, {resumen_cali['componentes']} componentes, "
+            f"{resumen_cali['programas']} programas, "
+            f"{resumen_cali['indicadores']} indicadores, {resumen_cali['reportes']} reportes; cortes 2016-2 y 2017-2."
         )
         escribir(
             f"  {sopo.CODIGO}: informe cualitativo 2021-2 con {resumen_sopo['componentes']} componentes."
