@@ -6,15 +6,19 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DEV := DEBUG=1
 
-.PHONY: run test install demo benchmark
+.PHONY: run test install chromium demo benchmark
 
 run: install
 	$(DEV) $(PY) manage.py migrate --noinput
 	$(DEV) $(PY) manage.py cargar_demo
 	$(DEV) $(PY) manage.py runserver 127.0.0.1:8000
 
-test: install
+test: install chromium
 	$(VENV)/bin/pytest
+
+# The end-to-end tests drive Debian's Chromium; installed with apt-get when missing.
+chromium:
+	bash scripts/instalar_chromium.sh
 
 install: $(VENV)/.instalado
 
