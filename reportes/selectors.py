@@ -85,11 +85,12 @@ def _sql_indicadores(filtro_plan: str, n_estados: int) -> str:
         FROM r GROUP BY indicador_id
     )
     SELECT i.plan_id, i.id, i.codigo, i.nombre, i.nivel_id, i.dependencia_id, i.tipo_anualizacion,
-           i.periodicidad, {_numero("i.peso")}, {_numero("i.linea_base")}, i.ilustrativo, i.orden,
-           {_numero("ma.meta_anio")}, {_numero("ma.meta_anterior")}, {_numero("ma.suma_anterior")},
-           {_numero("ma.suma_total")}, {_numero("ma.meta_ultima")},
-           {_numero("ra.suma_anio")}, {_numero("ra.suma_total")}, {_numero("ra.ultimo_anio")},
-           {_numero("ra.ultimo")}
+           i.periodicidad, {_numero("i.peso")} AS peso, {_numero("i.linea_base")} AS linea_base, i.ilustrativo,
+           i.orden, {_numero("ma.meta_anio")} AS meta_anio, {_numero("ma.meta_anterior")} AS meta_anterior,
+           {_numero("ma.suma_anterior")} AS suma_anterior, {_numero("ma.suma_total")} AS metas_total,
+           {_numero("ma.meta_ultima")} AS meta_ultima, {_numero("ra.suma_anio")} AS suma_anio,
+           {_numero("ra.suma_total")} AS reportes_total, {_numero("ra.ultimo_anio")} AS ultimo_anio,
+           {_numero("ra.ultimo")} AS ultimo
     FROM {ind} i
     LEFT JOIN ma ON ma.indicador_id = i.id
     LEFT JOIN ra ON ra.indicador_id = i.id
