@@ -170,7 +170,7 @@ class ReporteSerializer(serializers.ModelSerializer):
         help_text="Versión que se leyó. Al corregir, si el reporte cambió desde entonces la escritura se "
         "rechaza con 409 para no pisar el trabajo de otro.",
     )
-    creado_por = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    creado_por = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     motivo = serializers.CharField(
         write_only=True,
         required=False,
@@ -323,6 +323,7 @@ class ReporteViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         datos = serializer.validated_data
+        datos.setdefault("periodo", 1)  # the model's default: annual indicators have one period
         existente = Reporte.objects.filter(
             indicador=datos["indicador"], anio=datos["anio"], periodo=datos["periodo"]
         ).first()

@@ -8,7 +8,15 @@ hangs from them; everything else needs a login.
 from django import forms
 from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import authentication, permissions, serializers, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.pagination import PageNumberPagination
@@ -199,6 +207,16 @@ class PlanFilter(filters.FilterSet):
         return queryset.filter(Q(codigo__icontains=value) | Q(nombre__icontains=value) | Q(documento__icontains=value))
 
 
+@extend_schema_view(
+    retrieve=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "codigo", OpenApiTypes.STR, OpenApiParameter.PATH, description="Código del plan.",
+                examples=[OpenApiExample("Bogotá, CONPES D.C. 29", value="bogota-conpes-29")],
+            )
+        ]
+    )
+)
 class PlanViewSet(APIBase, viewsets.ReadOnlyModelViewSet):
     """Development plans and public policies. Looked up by `codigo` (`bogota-conpes-29`)."""
 

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -120,9 +120,14 @@ class PlanResultadosView(APIBase, APIView):
         summary="Resultados de un plan en un corte",
         parameters=[
             OpenApiParameter(
+                "codigo", OpenApiTypes.STR, OpenApiParameter.PATH, description="Código del plan.",
+                examples=[OpenApiExample("Bogotá, CONPES D.C. 29", value="bogota-conpes-29")],
+            ),
+            OpenApiParameter(
                 "corte", OpenApiTypes.STR, required=True, pattern=r"^\d{4}-[12]$",
                 description="Corte AAAA-S: 2024-1 (30 de junio) o 2024-2 (31 de diciembre).",
-            )
+                examples=[OpenApiExample("Primer semestre de 2024", value="2024-1")],
+            ),
         ],
         responses={
             200: ResultadoPlanSerializer,

@@ -1,11 +1,11 @@
 """`/api/v1/`: the REST API (issue 6), its OpenAPI schema and its documentation pages.
 
-The documentation pages load Swagger UI and Redoc from drf-spectacular-sidecar's static files,
-so they work on a closed network.
+The documentation page loads Swagger UI from drf-spectacular-sidecar's static files, so it works
+on a closed network. (Redoc is not offered: its page template pulls fonts from the internet.)
 """
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from indicadores.api import IndicadorViewSet, ReporteViewSet
@@ -27,6 +27,5 @@ urlpatterns = [
     path("planes/<slug:codigo>/resultados/", PlanResultadosView.as_view(), name="plan-resultados"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("", include(router.urls)),
 ]
