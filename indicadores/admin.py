@@ -13,7 +13,9 @@ from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_history_model_for_model
 
@@ -149,6 +151,7 @@ class MotivoForm(forms.ModelForm):
 class ReporteInlineForm(forms.ModelForm):
     # The version the planner loaded: a save over someone else's newer save is refused.
     version_cargada = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    enviar = forms.BooleanField(label="enviar a revisión", required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -189,8 +192,24 @@ class ReportesFormSet(BaseInlineFormSet):
                     motivo=_motivo(self.request),
                 )
                 _verificar_version(form.instance, form.cleaned_data.get("version_cargada"))
+                if form.cleaned_data.get("enviar"):
+                    _verificar_envio(self.instance, form)
             except (ValidationError, PermissionDenied) as exc:
                 form.add_error(None, _mensajes(exc))
+
+
+def _verificar_envio(indicador: Indicador, form) -> None:
+    """Sending from the indicator page: same checks as `services.reporte_enviar`, before writing."""
+    if form.instance.pk and form.instance.estado not in (Reporte.Estado.BORRADOR, Reporte.Estado.DEVUELTO):
+        if not form.has_changed() or form.changed_data == ["enviar"]:
+            raise ValidationError(f"El reporte ya está {form.instance.get_estado_display().lower()}.")
+    datos = form.cleaned_data
+    borrador = Reporte(
+        indicador=indicador, anio=datos["anio"], periodo=datos["periodo"], valor=datos["valor"],
+        plan_de_choque=datos.get("plan_de_choque", ""),
+    )
+    borrador.pk = form.instance.pk
+    services.reporte_verificar_plan_de_choque(borrador)
 
 
 def _verificar_version(reporte: Reporte, version_cargada: int | None) -> None:
@@ -206,7 +225,7 @@ class ReporteInline(NumerosColombianos, admin.TabularInline):
     model = Reporte
     form = ReporteInlineForm
     formset = ReportesFormSet
-    fields = ("anio", "periodo", "valor", "observaciones", "plan_de_choque", "estado", "comentario_revision")
+    fields = ("anio", "periodo", "valor", "observaciones", "plan_de_choque", "estado", "comentario_revision", "enviar")
     readonly_fields = ("estado", "comentario_revision")
     extra = 1
     can_delete = False  # a reported value is corrected, not erased (the audit trail keeps both)
@@ -382,6 +401,8 @@ class IndicadorAdmin(HistorialAdmin):
                 version_esperada=datos.get("version_cargada"),
                 motivo=_motivo(request),
             )
+            if datos.get("enviar") and reporte.estado in (Reporte.Estado.BORRADOR, Reporte.Estado.DEVUELTO):
+                reporte = services.reporte_enviar(reporte=reporte, usuario=request.user, motivo=_motivo(request))
             if nuevo:
                 formset.new_objects.append(reporte)
             else:
@@ -579,6 +600,34 @@ class ReporteAdmin(HistorialAdmin):
             motivo=datos.get("motivo_cambio", "") if request.user.is_superuser else "",
         )
         obj.pk, obj.version, obj.estado = guardado.pk, guardado.version, guardado.estado
+
+    def get_urls(self):
+        propias = [
+            path("<int:reporte_id>/revisar/", self.admin_site.admin_view(self.revisar_view), name="indicadores_reporte_revisar")
+        ]
+        return propias + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "puede_revisar": permisos.es_revisor(request.user),
+                         "formulario_devolucion": ComentarioDevolucionForm()}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def revisar_view(self, request, reporte_id: int):
+        """Approve or return one report from its page (POST only; the service checks the role)."""
+        if request.method != "POST":
+            return redirect("admin:indicadores_reporte_change", reporte_id)
+        reporte = get_object_or_404(self.get_queryset(request).select_related("indicador"), pk=reporte_id)
+        try:
+            if request.POST.get("accion") == "aprobar":
+                services.reporte_aprobar(reporte=reporte, usuario=request.user)
+                messages.success(request, f"Reporte {reporte} aprobado.")
+            else:
+                services.reporte_devolver(reporte=reporte, usuario=request.user, comentario=request.POST.get("comentario", ""))
+                messages.success(request, f"Reporte {reporte} devuelto al planeador.")
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(_mensajes(exc)))
+            return redirect("admin:indicadores_reporte_change", reporte.pk)
+        return redirect(f"{reverse('admin:indicadores_reporte_changelist')}?estado__exact=enviado")
 
     def _en_lote(self, request, accion, queryset, hecho: str, **kwargs) -> None:
         reportes = queryset.select_related("indicador__plan", "indicador__dependencia")

@@ -215,6 +215,24 @@ def reporte_semaforo_al_corte(reporte: Reporte) -> tuple[Semaforo, Decimal | Non
     return banda, calculo.pahv, f"{reporte.anio}-{semestre}"
 
 
+def reporte_verificar_plan_de_choque(reporte: Reporte) -> None:
+    """A report whose indicator is in bajo or sobre ejecución at its cut needs a plan de choque
+    (or the justification of the over-execution) before it is sent (SPEC §4). Works on an unsaved
+    report too, so a form can check before writing."""
+    banda, pahv, corte = reporte_semaforo_al_corte(reporte)
+    if banda in (Semaforo.BAJO, Semaforo.SOBRE_EJECUCION) and not (reporte.plan_de_choque or "").strip():
+        que = "un plan de choque" if banda == Semaforo.BAJO else "la justificación de la sobre ejecución"
+        raise ValidationError(
+            {
+                "plan_de_choque": [
+                    f"El indicador {reporte.indicador.codigo} queda en {banda.etiqueta.lower()} "
+                    f"({formato_porcentaje(pahv)} hasta la vigencia) al corte {corte}: escriba {que} "
+                    "en «plan de choque» antes de enviarlo."
+                ]
+            }
+        )
+
+
 def _exigir_transicion(reporte: Reporte, desde: Iterable[str], accion: str) -> None:
     if reporte.estado not in set(desde):
         raise ValidationError(
@@ -235,18 +253,7 @@ def reporte_enviar(*, reporte: Reporte, usuario, motivo: str = "") -> Reporte:
         indicador=reporte.indicador, anio=reporte.anio, periodo=reporte.periodo, usuario=usuario, motivo=motivo
     )
     _exigir_transicion(reporte, (Reporte.Estado.BORRADOR, Reporte.Estado.DEVUELTO), "enviar")
-    banda, pahv, corte = reporte_semaforo_al_corte(reporte)
-    if banda in (Semaforo.BAJO, Semaforo.SOBRE_EJECUCION) and not reporte.plan_de_choque.strip():
-        que = "un plan de choque" if banda == Semaforo.BAJO else "la justificación de la sobre ejecución"
-        raise ValidationError(
-            {
-                "plan_de_choque": [
-                    f"El indicador {reporte.indicador.codigo} queda en {banda.etiqueta.lower()} "
-                    f"({formato_porcentaje(pahv)} hasta la vigencia) al corte {corte}: escriba {que} "
-                    "en «plan de choque» antes de enviarlo."
-                ]
-            }
-        )
+    reporte_verificar_plan_de_choque(reporte)
     reporte.estado = Reporte.Estado.ENVIADO
     _transicion(reporte, usuario, motivo)
     return reporte

@@ -325,3 +325,42 @@ def test_corte_cerrado_en_la_importacion_de_excel(e, cerrado):
     assert not resultado.aplicado
     assert any("cerrado" in str(error) for error in resultado.errores)
     assert Reporte.objects.get(pk=cerrado.pk).valor == Decimal("4")
+
+
+def test_enviar_desde_la_pagina_del_indicador(client, e):
+    url = reverse("admin:indicadores_indicador_change", args=[e["indicador"].pk])
+    client.force_login(e["planeador"])
+    datos = datos_formulario(client.get(url))
+    datos.update({"reportes-0-anio": str(ANIO), "reportes-0-periodo": "1", "reportes-0-valor": "1",
+                  "reportes-0-enviar": "on"})
+    respuesta = client.post(url, datos)  # 20 % of the 5 due: bajo, and no plan de choque
+    assert respuesta.status_code == 200
+    assert "queda en cumplimiento bajo" in respuesta.content.decode()
+    assert not Reporte.objects.exists()
+    datos["reportes-0-plan_de_choque"] = "Contratación del operador en julio."
+    assert client.post(url, datos).status_code == 302
+    reporte = Reporte.objects.get()
+    assert (reporte.estado, reporte.plan_de_choque) == (Reporte.Estado.ENVIADO, "Contratación del operador en julio.")
+
+
+def test_revision_uno_a_uno_desde_la_pagina_del_reporte(client, e):
+    reporte = services.reporte_enviar(reporte=_registrar(e, "4"), usuario=e["planeador"])
+    url = reverse("admin:indicadores_reporte_revisar", args=[reporte.pk])
+    client.force_login(e["revisor"])
+    pagina = client.get(reverse("admin:indicadores_reporte_change", args=[reporte.pk])).content.decode()
+    assert "Revisión de la oficina de planeación" in pagina
+    client.post(url, {"accion": "devolver", "comentario": ""})
+    reporte.refresh_from_db()
+    assert reporte.estado == Reporte.Estado.ENVIADO  # a return needs its comment
+    client.post(url, {"accion": "devolver", "comentario": "Adjunte el acta."})
+    reporte.refresh_from_db()
+    assert (reporte.estado, reporte.comentario_revision) == (Reporte.Estado.DEVUELTO, "Adjunte el acta.")
+    services.reporte_enviar(reporte=reporte, usuario=e["planeador"])
+    client.force_login(e["planeador"])
+    client.post(url, {"accion": "aprobar"})
+    reporte.refresh_from_db()
+    assert reporte.estado == Reporte.Estado.ENVIADO  # planners do not approve
+    client.force_login(e["revisor"])
+    client.post(url, {"accion": "aprobar"})
+    reporte.refresh_from_db()
+    assert reporte.estado == Reporte.Estado.APROBADO
