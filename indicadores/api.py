@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from indicadores import permisos, services
 from indicadores.models import Enfoque, Indicador, Meta, Periodicidad, Reporte, TipoAnualizacion
-from politicas.api import APIBase, EnteroFilter, IdFilter
+from politicas.api import APIBase, EnteroFilter, IdFilter, documentar
 from politicas.models import Plan
 from reportes.resultados import CorteRef, Semaforo
 
@@ -136,6 +136,12 @@ class IndicadorFilter(filters.FilterSet):
         return [r.indicador_id for r in resultado.indicadores if r.semaforo == banda]
 
 
+@documentar(
+    "indicadores", "un indicador",
+    "Indicadores con sus metas por año. El planeador ve los de sus dependencias; funcionarios, auditores "
+    "y la oficina de planeación, todos; sin sesión, los de planes publicados. Con `plan`, `corte` y "
+    "`banda` se filtran por su semáforo (sobre el PAHV) en ese corte.",
+)
 class IndicadorViewSet(APIBase, viewsets.ReadOnlyModelViewSet):
     """Indicators with their yearly targets (metas). Planners see their dependencias' indicators;
     officials, auditors and reviewers see all; anonymous visitors those of published plans."""
@@ -272,10 +278,15 @@ ERRORES_ESCRITURA = {
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Listar reportes"),
+    list=extend_schema(
+        summary="Listar reportes",
+        description="Reportes de los indicadores que usted puede ver; sin sesión, solo los aprobados de planes publicados.",
+    ),
     retrieve=extend_schema(summary="Leer un reporte"),
     create=extend_schema(
         summary="Registrar o corregir el reporte de un periodo",
+        description="Crea el reporte del periodo (201) o, si ya existía, lo corrige (200). Queda en borrador. "
+        "Solo el planeador de la dependencia del indicador (o un administrador).",
         responses={201: ReporteSerializer, 200: ReporteSerializer, 409: OpenApiResponse(description="Versión vieja."), **ERRORES_ESCRITURA},
     ),
     update=extend_schema(

@@ -85,6 +85,14 @@ class TokenView(ObtainAuthToken):
         return super().post(request, *args, **kwargs)
 
 
+def documentar(plural: str, singular: str, descripcion: str, **extra):
+    """Spanish summaries and description for a read-only viewset's operations in the docs."""
+    return extend_schema_view(
+        list=extend_schema(summary=f"Listar {plural}", description=descripcion),
+        retrieve=extend_schema(summary=f"Leer {singular}", description=descripcion, **extra),
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Visibility
 
@@ -124,6 +132,7 @@ class EntidadFilter(filters.FilterSet):
         return queryset.filter(Q(nombre__icontains=value) | Q(sigla__icontains=value))
 
 
+@documentar("entidades", "una entidad", "Gobiernos dueños de planes. Sin sesión, solo los que tienen planes publicados.")
 class EntidadViewSet(APIBase, viewsets.ReadOnlyModelViewSet):
     """Governments that own plans."""
 
@@ -156,6 +165,10 @@ class DependenciaFilter(filters.FilterSet):
         return queryset.filter(Q(nombre__icontains=value) | Q(sigla__icontains=value))
 
 
+@documentar(
+    "dependencias", "una dependencia",
+    "Dependencias y sectores responsables de indicadores. Sin sesión, solo las de planes publicados.",
+)
 class DependenciaViewSet(APIBase, viewsets.ReadOnlyModelViewSet):
     """Offices and sectors responsible for indicators."""
 
@@ -207,15 +220,15 @@ class PlanFilter(filters.FilterSet):
         return queryset.filter(Q(codigo__icontains=value) | Q(nombre__icontains=value) | Q(documento__icontains=value))
 
 
-@extend_schema_view(
-    retrieve=extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "codigo", OpenApiTypes.STR, OpenApiParameter.PATH, description="Código del plan.",
-                examples=[OpenApiExample("Bogotá, CONPES D.C. 29", value="bogota-conpes-29")],
-            )
-        ]
-    )
+@documentar(
+    "planes", "un plan",
+    "Planes de desarrollo y políticas públicas, por su código. Sin sesión, solo los publicados.",
+    parameters=[
+        OpenApiParameter(
+            "codigo", OpenApiTypes.STR, OpenApiParameter.PATH, description="Código del plan.",
+            examples=[OpenApiExample("Bogotá, CONPES D.C. 29", value="bogota-conpes-29")],
+        )
+    ],
 )
 class PlanViewSet(APIBase, viewsets.ReadOnlyModelViewSet):
     """Development plans and public policies. Looked up by `codigo` (`bogota-conpes-29`)."""
@@ -263,6 +276,11 @@ class NivelFilter(filters.FilterSet):
         return queryset.filter(Q(codigo__icontains=value) | Q(nombre__icontains=value))
 
 
+@documentar(
+    "niveles", "un nivel",
+    "La jerarquía de los planes (ejes, componentes, programas; objetivos, productos). "
+    "Filtre por `plan` para leer un árbol; `nivel` es el nombre que el plan da a esa profundidad.",
+)
 class NivelViewSet(APIBase, viewsets.ReadOnlyModelViewSet):
     """The hierarchy of every visible plan; filter by `plan` to read one tree."""
 
@@ -280,6 +298,7 @@ class NivelViewSet(APIBase, viewsets.ReadOnlyModelViewSet):
 
 __all__ = [
     "APIBase",
+    "documentar",
     "DependenciaViewSet",
     "EntidadViewSet",
     "EnteroFilter",
