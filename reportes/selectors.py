@@ -1,14 +1,20 @@
 """Follow-up results of plans at a cut (SPEC §2–5), in a fixed number of queries whatever the size.
 
-The database does the part that touches many rows: one query per plan (or per set of plans)
-reduces each indicator's yearly targets and period reports to one row of summaries
-(`calculos.ResumenMetas`, `calculos.ResumenReportes`) with window functions and conditional
-aggregation. Python then applies the methodology of `reportes.calculos` to that one row per
-indicator, in `Decimal`, and rolls the contributions up the hierarchy. Measured in
-`benchmarks/RESULTADOS.md`.
+The part that touches many rows happens in the database: a query reduces each indicator's yearly
+targets and period reports to one row of nine summaries (`calculos.ResumenMetas`,
+`calculos.ResumenReportes`) with window functions and conditional aggregation. Python then
+applies the methodology of `reportes.calculos` to that one row per indicator, in `Decimal`, and
+rolls the contributions up the hierarchy.
 
-Queries: `plan_resultados` runs 2 (levels, indicators); `planes_resultados` runs 2 for any
-number of plans (levels of every plan, then one streamed indicator query ordered by plan).
+For the official view (approved reports only) the summaries are stored per indicator and cut
+(`reportes.models.ResumenCorte`) and reused while the indicator's version, bumped by database
+triggers on every change of its targets, reports or periodicidad, is unchanged; only indicators
+whose summaries are missing or stale are recomputed. Other report states (a planner's drafts)
+are always computed live. Measured in `benchmarks/RESULTADOS.md`.
+
+Queries: `plan_resultados` runs 2 (levels; indicators with their stored summaries), plus, only
+when some summaries are missing or stale, the live computation of those and one upsert per 2.000
+of them. `planes_resultados` runs a fixed handful for any number of plans.
 """
 
 from collections.abc import Iterable, Iterator, Sequence
@@ -16,16 +22,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from indicadores.models import Indicador, Meta, Reporte
 from politicas.models import Nivel, Plan
 from reportes import calculos
+from reportes.models import ResumenCorte, VersionIndicador
 from reportes.resultados import CorteRef, ResultadoIndicador, ResultadoNivel, ResultadoPlan, Totales
 
 CERO = Decimal(0)
 ESTADOS_OFICIALES = ("aprobado",)
-_TAMANO_LOTE = 2000  # rows fetched at a time from the streamed cursor
+_TAMANO_LOTE = 2000  # rows fetched at a time from the streamed cursor, and upserted at a time
+# The nine summaries, in the order of the indicator queries' columns 12–20 and of ResumenCorte.
+RESUMENES = (
+    "meta_anio", "meta_anterior", "suma_anterior", "metas_total", "meta_ultima",
+    "suma_anio", "reportes_total", "ultimo_anio", "ultimo",
+)
 
 
 def umbrales() -> calculos.Umbrales:
@@ -90,10 +102,11 @@ def _sql_indicadores(filtro_plan: str, n_estados: int) -> str:
            {_numero("ma.suma_anterior")} AS suma_anterior, {_numero("ma.suma_total")} AS metas_total,
            {_numero("ma.meta_ultima")} AS meta_ultima, {_numero("ra.suma_anio")} AS suma_anio,
            {_numero("ra.suma_total")} AS reportes_total, {_numero("ra.ultimo_anio")} AS ultimo_anio,
-           {_numero("ra.ultimo")} AS ultimo
+           {_numero("ra.ultimo")} AS ultimo, COALESCE(v.version, 0) AS version
     FROM {ind} i
     LEFT JOIN ma ON ma.indicador_id = i.id
     LEFT JOIN ra ON ra.indicador_id = i.id
+    LEFT JOIN {VersionIndicador._meta.db_table} v ON v.indicador_id = i.id
     WHERE {filtro_plan}
     ORDER BY i.plan_id
     """
@@ -102,6 +115,61 @@ def _sql_indicadores(filtro_plan: str, n_estados: int) -> str:
 def _sql_periodos(columna: str) -> str:
     casos = " ".join(f"WHEN '{nombre}' THEN {n}" for nombre, n in calculos.PERIODOS_POR_ANIO.items())
     return f"(CASE {columna} {casos} ELSE 1 END)"
+
+
+def _sql_guardados(filtro_plan: str) -> str:
+    """The same row layout as `_sql_indicadores`, from the stored summaries of the cut; the last
+    column says whether they are current (1) or missing or stale (0). Parameters: Y, S, filter."""
+    ind, guardado, version = Indicador._meta.db_table, ResumenCorte._meta.db_table, VersionIndicador._meta.db_table
+    columnas = ", ".join(f"{_numero('g.' + c)} AS {c}" for c in RESUMENES)
+    return f"""
+    SELECT i.plan_id, i.id, i.codigo, i.nombre, i.nivel_id, i.dependencia_id, i.tipo_anualizacion,
+           i.periodicidad, {_numero("i.peso")} AS peso, {_numero("i.linea_base")} AS linea_base, i.ilustrativo,
+           i.orden, {columnas},
+           CASE WHEN g.version = COALESCE(v.version, 0) THEN 1 ELSE 0 END AS vigente
+    FROM {ind} i
+    LEFT JOIN {guardado} g ON g.indicador_id = i.id AND g.anio = %s AND g.semestre = %s
+    LEFT JOIN {version} v ON v.indicador_id = i.id
+    WHERE {filtro_plan}
+    ORDER BY i.plan_id
+    """
+
+
+def _sin_resumen_vigente() -> str:
+    """SQL condition on `i`: its stored summary at the cut is missing or stale. Params: Y, S."""
+    guardado, version = ResumenCorte._meta.db_table, VersionIndicador._meta.db_table
+    return (
+        f"NOT EXISTS (SELECT 1 FROM {guardado} g WHERE g.indicador_id = i.id AND g.anio = %s AND g.semestre = %s "
+        f"AND g.version = COALESCE((SELECT v.version FROM {version} v WHERE v.indicador_id = i.id), 0))"
+    )
+
+
+def _guardar(filas: list[tuple], corte: CorteRef) -> None:
+    """Upsert the summaries of live rows (ordered by indicator, so concurrent fills do not deadlock)."""
+    if not filas:
+        return
+    tabla = ResumenCorte._meta.db_table
+    columnas = ["indicador_id", "anio", "semestre", "version", *RESUMENES]
+    actualizar = ", ".join(f"{c} = excluded.{c}" for c in ["version", *RESUMENES])
+    fila_sql = "(" + ", ".join(["%s"] * len(columnas)) + ")"
+    ordenadas = sorted(filas, key=lambda f: f[1])
+    with connection.cursor() as cursor:
+        for inicio in range(0, len(ordenadas), _TAMANO_LOTE):
+            lote = ordenadas[inicio:inicio + _TAMANO_LOTE]
+            valores = []
+            for f in lote:
+                valores += [f[1], corte.anio, corte.semestre, f[21], *f[12:21]]
+            # A slower concurrent fill must not replace a newer version's summaries.
+            cursor.execute(
+                f"INSERT INTO {tabla} ({', '.join(columnas)}) VALUES {', '.join([fila_sql] * len(lote))} "
+                f"ON CONFLICT (anio, semestre, indicador_id) DO UPDATE SET {actualizar} "
+                f"WHERE excluded.version >= {tabla}.version",
+                valores,
+            )
+
+
+def _oficial(estados: Sequence[str]) -> bool:
+    return set(estados) == set(ESTADOS_OFICIALES)
 
 
 def _parametros(corte: CorteRef, estados: Sequence[str], filtro: list) -> list:
@@ -189,7 +257,7 @@ def _resultado_plan(
     indicadores: list[ResultadoIndicador] = []
     for (_, ind_id, codigo, nombre, nivel_id, dependencia_id, tipo, periodicidad, _peso, linea_base,
          ilustrativo, _orden, meta_anio, meta_anterior, suma_anterior, metas_total, meta_ultima,
-         suma_anio, reportes_total, ultimo_anio, ultimo) in filas:
+         suma_anio, reportes_total, ultimo_anio, ultimo, _version) in filas:
         lb = _dec(linea_base)
         calculo = calculos.calcular_indicador(
             tipo=tipo,
@@ -252,17 +320,70 @@ def _filas(sql: str, parametros: list, *, streamed: bool) -> Iterator[tuple]:
 # Public selectors ---------------------------------------------------------------------------
 
 
+def _filas_plan(plan_id: int, corte: CorteRef, estados: Sequence[str]) -> list[tuple]:
+    """One plan's indicator rows: stored summaries where current, the rest computed and stored."""
+    if not _oficial(estados):
+        sql = _sql_indicadores("i.plan_id = %s", len(estados))
+        return list(_filas(sql, _parametros(corte, estados, [plan_id]), streamed=False))
+    filas = list(_filas(_sql_guardados("i.plan_id = %s"), [corte.anio, corte.semestre, plan_id], streamed=False))
+    if all(f[21] for f in filas):
+        return filas
+    filtro = f"i.plan_id = %s AND {_sin_resumen_vigente()}"
+    sql = _sql_indicadores(filtro, len(estados))
+    nuevas = list(_filas(sql, _parametros(corte, estados, [plan_id, corte.anio, corte.semestre]), streamed=False))
+    _guardar(nuevas, corte)
+    por_id = {f[1]: f for f in nuevas}
+    faltan = [f[1] for f in filas if not f[21] and f[1] not in por_id]
+    if faltan:
+        # Filled by a concurrent request between the two queries: compute those few live.
+        sql = _sql_indicadores(f"i.id IN ({', '.join(['%s'] * len(faltan))})", len(estados))
+        por_id.update((f[1], f) for f in _filas(sql, _parametros(corte, estados, faltan), streamed=False))
+    return [f if f[21] else por_id[f[1]] for f in filas] + [f for f in nuevas if f[1] not in {g[1] for g in filas}]
+
+
 def plan_resultados(*, plan: Plan, corte: CorteRef, estados: Sequence[str] = ESTADOS_OFICIALES) -> ResultadoPlan:
     """Every indicator's PAV, PAHV, PAA, trajectory and semáforo, and every level's avance,
-    trajectory and gap, for one plan at a cut. Two queries: levels, indicators.
+    trajectory and gap, for one plan at a cut.
 
-    `estados` are the report states that count: officials and the public see approved reports
-    only; planners may also count their drafts.
+    Two queries (levels; indicators with their summaries) when the stored summaries are current;
+    see the module docstring. `estados` are the report states that count: officials and the
+    public see approved reports only; planners may also count their drafts.
     """
     niveles = _niveles_por_plan([plan.pk]).get(plan.pk, [])
-    sql = _sql_indicadores("i.plan_id = %s", len(estados))
-    filas = list(_filas(sql, _parametros(corte, estados, [plan.pk]), streamed=False))
-    return _resultado_plan(plan, corte, niveles, filas, umbrales())
+    return _resultado_plan(plan, corte, niveles, _filas_plan(plan.pk, corte, estados), umbrales())
+
+
+def resumenes_actualizar(*, corte: CorteRef, planes: Iterable[Plan] | None = None) -> int:
+    """Compute and store the missing or stale summaries of the plans (all by default) at a cut.
+
+    One streamed query (which returns nothing when every summary is current) plus one upsert per
+    2.000 recomputed indicators. Returns how many were recomputed.
+    """
+    filtro, parametros = _filtro_planes(planes)
+    filtro = f"{filtro} AND {_sin_resumen_vigente()}"
+    sql = _sql_indicadores(filtro, len(ESTADOS_OFICIALES))
+    lote: list[tuple] = []
+    total = 0
+    # One transaction: the streamed read (a server-side cursor on PostgreSQL) stays open while
+    # the upserts write, and memory holds one batch, not the whole cut.
+    with transaction.atomic():
+        for fila in _filas(sql, _parametros(corte, ESTADOS_OFICIALES, [*parametros, corte.anio, corte.semestre]),
+                           streamed=True):
+            lote.append(fila)
+            if len(lote) == _TAMANO_LOTE:
+                _guardar(lote, corte)
+                total, lote = total + len(lote), []
+        _guardar(lote, corte)
+    return total + len(lote)
+
+
+def _filtro_planes(planes: Iterable[Plan] | None) -> tuple[str, list]:
+    if planes is None:
+        return "1 = 1", []
+    ids = [p.pk for p in planes]
+    if not ids:
+        return "1 = 0", []
+    return f"i.plan_id IN ({', '.join(['%s'] * len(ids))})", ids
 
 
 def planes_resultados(
@@ -274,36 +395,40 @@ def planes_resultados(
 ) -> Iterator[ResultadoPlan]:
     """The results of many plans (all of them by default), one plan at a time.
 
-    Three queries whatever the number of plans (plans, levels, one streamed indicator query
-    ordered by plan), and memory flat in the number of plans: each plan's result is yielded and
-    can be dropped before the next is built. Without `con_indicadores` only levels and totals
-    are kept (a national roll-up does not need every indicator's row).
+    A fixed number of queries whatever the number of plans (plans, levels, the refresh of missing
+    summaries, one streamed indicator query ordered by plan), and memory flat in the number of
+    plans: each plan's result is yielded and can be dropped before the next is built. Without
+    `con_indicadores` only levels and totals are kept (a national roll-up does not need every
+    indicator's row).
     """
-    if planes is None:
-        por_id = {p.pk: p for p in Plan.objects.all()}
-        filtro, parametros_filtro = "1 = 1", []
-    else:
-        por_id = {p.pk: p for p in planes}
-        if not por_id:
-            return
-        filtro = f"i.plan_id IN ({', '.join(['%s'] * len(por_id))})"
-        parametros_filtro = list(por_id)
+    por_id = {p.pk: p for p in (Plan.objects.all() if planes is None else planes)}
+    if not por_id:
+        return
+    seleccion = None if planes is None else list(por_id.values())
     niveles = _niveles_por_plan(None if planes is None else por_id)
     umbral = umbrales()
-    sql = _sql_indicadores(filtro, len(estados))
+    filtro, parametros_filtro = _filtro_planes(seleccion)
+    if _oficial(estados):
+        resumenes_actualizar(corte=corte, planes=seleccion)
+        # A summary that went stale after the refresh (a report written meanwhile) is used as it
+        # was a moment ago; the next call recomputes it.
+        filas = _filas(_sql_guardados(filtro), [corte.anio, corte.semestre, *parametros_filtro], streamed=True)
+    else:
+        sql = _sql_indicadores(filtro, len(estados))
+        filas = _filas(sql, _parametros(corte, estados, parametros_filtro), streamed=True)
     actual: int | None = None
-    filas: list[tuple] = []
+    grupo: list[tuple] = []
     vistos: set[int] = set()
-    for fila in _filas(sql, _parametros(corte, estados, parametros_filtro), streamed=True):
+    for fila in filas:
         if fila[0] != actual:
             if actual is not None:
                 vistos.add(actual)
-                yield _resultado_plan(por_id[actual], corte, niveles.get(actual, []), filas, umbral, con_indicadores)
-            actual, filas = fila[0], []
-        filas.append(fila)
+                yield _resultado_plan(por_id[actual], corte, niveles.get(actual, []), grupo, umbral, con_indicadores)
+            actual, grupo = fila[0], []
+        grupo.append(fila)
     if actual is not None:
         vistos.add(actual)
-        yield _resultado_plan(por_id[actual], corte, niveles.get(actual, []), filas, umbral, con_indicadores)
+        yield _resultado_plan(por_id[actual], corte, niveles.get(actual, []), grupo, umbral, con_indicadores)
     # Plans without indicators still have their (empty) result.
     for plan_id, plan in por_id.items():
         if plan_id not in vistos:
@@ -315,17 +440,15 @@ def plan_historial(
 ) -> list[tuple[CorteRef, ResultadoPlan]]:
     """The plan's results at each cut, oldest first, for history charts.
 
-    1 + one query per cut (the levels are read once); the number of cuts, not of indicators,
-    sets the count.
+    The levels once, then what `plan_resultados` costs per cut: the number of cuts, not of
+    indicators, sets the count.
     """
     niveles = _niveles_por_plan([plan.pk]).get(plan.pk, [])
     umbral = umbrales()
-    historial = []
-    for corte in sorted(set(cortes)):
-        sql = _sql_indicadores("i.plan_id = %s", len(estados))
-        filas = list(_filas(sql, _parametros(corte, estados, [plan.pk]), streamed=False))
-        historial.append((corte, _resultado_plan(plan, corte, niveles, filas, umbral)))
-    return historial
+    return [
+        (corte, _resultado_plan(plan, corte, niveles, _filas_plan(plan.pk, corte, estados), umbral))
+        for corte in sorted(set(cortes))
+    ]
 
 
 def plan_cortes(*, plan: Plan) -> list[CorteRef]:

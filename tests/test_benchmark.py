@@ -25,7 +25,7 @@ def test_genera_y_mide_un_conjunto_pequeno():
     assert Meta.objects.filter(indicador__in=indicadores).count() == 400
     anuales = indicadores.filter(periodicidad="anual").count()
     assert Reporte.objects.filter(indicador__in=indicadores).count() == 10 * (anuales + 2 * (40 - anuales))
-    assert "plan de 16 indicadores" in texto and "todos los planes (3)" in texto
+    assert "plan de 16 indicadores" in texto and "todos los planes (3)" in texto and "en vivo" in texto
 
 
 def test_volver_a_generar_reemplaza_y_borrar_limpia():

@@ -141,8 +141,13 @@ def test_varios_planes_en_una_pasada(django_assert_num_queries):
     planes = [factories.plan() for _ in range(3)]
     for plan in planes[:2]:
         factories.indicador(plan=plan, metas={2024: "10"}, reportes={2024: "5"})
-    with django_assert_num_queries(3):  # plans, levels, indicators of every plan
-        resultados = {r.plan_codigo: r for r in planes_resultados(corte=CorteRef.parse("2024-2"))}
+    corte = CorteRef.parse("2024-2")
+    # plans, levels, savepoint, summaries to refresh, their upsert, release, stored summaries
+    with django_assert_num_queries(7):
+        list(planes_resultados(corte=corte))
+    # Once stored: plans, levels, savepoint, nothing to refresh, release, stored summaries.
+    with django_assert_num_queries(6):
+        resultados = {r.plan_codigo: r for r in planes_resultados(corte=corte)}
     assert set(resultados) == {p.codigo for p in planes}
     assert resultados[planes[0].codigo].total.avance == D(50)
     assert resultados[planes[2].codigo].total.avance == D(0)
@@ -180,7 +185,8 @@ def test_sql_coincide_con_el_calculo_de_referencia():
         crudos[indicador.codigo] = (tipo, periodicidad, lb, metas, [
             (r.anio, r.periodo, r.valor) for r in reportes if r.estado == Reporte.Estado.APROBADO
         ])
-    for corte in ("2021-1", "2023-1", "2023-2", "2025-1", "2026-2"):
+    # Twice: computed live and stored the first time, read from the stored summaries the second.
+    for corte in ("2021-1", "2023-1", "2023-2", "2025-1", "2026-2") * 2:
         ref = CorteRef.parse(corte)
         for resultado in plan_resultados(plan=plan, corte=ref).indicadores:
             tipo, periodicidad, lb, metas, reportes = crudos[resultado.codigo]
@@ -219,10 +225,18 @@ def _plan_de(tamano: int):
 @pytest.mark.parametrize("tamano", [5, 600])
 def test_numero_fijo_de_consultas(django_assert_num_queries, tamano):
     plan = _plan_de(tamano)
-    with django_assert_num_queries(2):  # levels, indicators with their summaries
+    # First read of the cut: levels, stored summaries (none), live computation, one upsert.
+    with django_assert_num_queries(4):
+        primero = plan_resultados(plan=plan, corte=CORTE)
+    # From then on: levels, indicators with their stored summaries.
+    with django_assert_num_queries(2):
         resultado = plan_resultados(plan=plan, corte=CORTE)
     assert len(resultado.indicadores) == tamano
     assert len(resultado.niveles) == 3
+    assert [r.paa for r in resultado.indicadores] == [r.paa for r in primero.indicadores]
+    # Drafts are always computed live: levels, indicators.
+    with django_assert_num_queries(2):
+        plan_resultados(plan=plan, corte=CORTE, estados=("aprobado", "borrador"))
 
 
 # Cali 2016–2019 (seed 002) with the demo data: the loader's tipos (creciente except three suma),
@@ -277,3 +291,72 @@ def test_cali_2016_y_2017(datos_demo):
         assert obtenido == esperado, corte
     # No weights in Cali: the three ejes share 100 points equally.
     assert {n.peso for n in resultado.niveles if n.profundidad == 0} == {D(100) / 3}
+
+
+# Stored summaries follow every change, whatever wrote it ------------------------------------------
+
+
+@pytest.fixture
+def guardado():
+    """A semestral indicator read once at 2024-1, so its summaries are stored."""
+    indicador = factories.indicador(periodicidad="semestral", metas={2023: "10", 2024: "10"},
+                                    reportes={(2023, 1): "4", (2024, 1): "2"})
+    assert plan_resultados(plan=indicador.plan, corte=CORTE).indicadores[0].pahv == D(40)  # 6 / 15
+    return indicador
+
+
+def _pahv(indicador):
+    return plan_resultados(plan=indicador.plan, corte=CORTE).indicadores[0].pahv
+
+
+def test_cambio_por_update_sin_senales(guardado):
+    Reporte.objects.filter(indicador=guardado, anio=2024).update(valor=D(5))
+    assert _pahv(guardado) == D(60)  # 9 / 15
+
+
+def test_reporte_nuevo_por_bulk_create(guardado):
+    Reporte.objects.bulk_create([Reporte(indicador=guardado, anio=2023, periodo=2, valor=D(3), estado="aprobado")])
+    assert _pahv(guardado) == D(60)
+
+
+def test_reporte_borrado(guardado):
+    Reporte.objects.filter(indicador=guardado, anio=2024).delete()
+    assert _pahv(guardado) == D(4) / D(15) * 100
+
+
+def test_reporte_devuelto_deja_de_contar(guardado):
+    reporte = Reporte.objects.get(indicador=guardado, anio=2024)
+    reporte.estado = Reporte.Estado.DEVUELTO
+    reporte.save()
+    assert _pahv(guardado) == D(4) / D(15) * 100
+
+
+def test_meta_cambiada(guardado):
+    Meta.objects.filter(indicador=guardado, anio=2024).update(valor=D(20))
+    assert _pahv(guardado) == D(30)  # 6 / (10 + ½ · 20)
+
+
+def test_periodicidad_cambiada(guardado):
+    # Annual at the June cut: nothing of 2024 is due (MA 10) and its period 1 still counts.
+    Indicador.objects.filter(pk=guardado.pk).update(periodicidad="anual")
+    assert _pahv(guardado) == D(60)  # 6 / 10
+
+
+def test_tipo_y_linea_base_no_necesitan_recalculo(guardado, django_assert_num_queries):
+    Indicador.objects.filter(pk=guardado.pk).update(tipo_anualizacion="creciente", linea_base=D(1))
+    with django_assert_num_queries(2):  # applied when read: the stored summaries stay current
+        # creciente: the last level 2 against MA = 10 + ½ (10 − 10), from LB 1: (2 − 1) / (10 − 1).
+        assert _pahv(guardado) == D(1) / D(9) * 100
+
+
+def test_solo_se_recalcula_lo_que_cambio(guardado, django_assert_num_queries):
+    otro = factories.indicador(plan=guardado.plan, nivel=guardado.nivel, metas={2023: "10"}, reportes={2023: "5"})
+    plan_resultados(plan=guardado.plan, corte=CORTE)
+    Reporte.objects.filter(indicador=otro).update(valor=D(8))
+    # levels, stored summaries, the live computation of the changed indicator, its upsert
+    with django_assert_num_queries(4):
+        resultados = {r.codigo: r.pahv for r in plan_resultados(plan=guardado.plan, corte=CORTE).indicadores}
+    assert resultados == {guardado.codigo: D(40), otro.codigo: D(80)}
+    from reportes.models import ResumenCorte
+
+    assert ResumenCorte.objects.filter(anio=2024, semestre=1).count() == 2
