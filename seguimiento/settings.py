@@ -37,6 +37,9 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or (_DEV_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("Defina SECRET_KEY en el entorno (o DEBUG=1 para desarrollo).")
 
+# `cargar_demo` creates users with published passwords: never on a production server by accident.
+DEMO_PERMITIDA = DEBUG or env_bool("PERMITIR_DEMO", False)
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 

@@ -5,7 +5,8 @@ the seeds define are restored, cuts keep the state the workflow gave them, and t
 their documented passwords back.
 """
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from politicas.demo import bogota, cali, sopo, usuarios
@@ -15,6 +16,12 @@ class Command(BaseCommand):
     help = "Carga los planes de demostración (Cali, Bogotá, Sopó) y un usuario de demostración por rol."
 
     def handle(self, *args, **options) -> None:
+        if not settings.DEMO_PERMITIDA:
+            # The demo users have published passwords, one of them a superuser's.
+            raise CommandError(
+                "cargar_demo crea usuarios con contraseñas publicadas: solo corre en desarrollo "
+                "(DEBUG=1) o con PERMITIR_DEMO=1."
+            )
         with transaction.atomic():
             resumen_bogota = bogota.cargar()
             resumen_cali = cali.cargar()
