@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from indicadores import permisos
 from indicadores.models import Corte, Enfoque, Indicador, Meta, Periodicidad, Reporte, TipoAnualizacion
@@ -97,17 +97,25 @@ def historia(plan: Plan, cortes: list[CorteRef], estados=ESTADOS_OFICIALES) -> l
 
 def html_semaforo(banda: Semaforo, *, corto: bool = False) -> SafeString:
     """A band as icon + name (the full name always reaches screen readers)."""
-    if corto:
-        return format_html(
-            '<span class="semaforo semaforo--{}" title="{}"><span class="semaforo__icono" aria-hidden="true">{}</span> '
-            '<span aria-hidden="true">{}</span><span class="solo-lectores">{}</span></span>',
-            banda.value, banda.etiqueta, ICONO_BANDA[banda], CORTO[banda], banda.etiqueta,
-        )
-    return format_html(
-        '<span class="semaforo semaforo--{}"><span class="semaforo__icono" aria-hidden="true">{}</span> {}</span>',
-        banda.value, ICONO_BANDA[banda], banda.etiqueta,
-    )
+    return _SEMAFORO_CORTO[banda] if corto else _SEMAFORO_LARGO[banda]
 
+
+# Built once: the Anexo table prints three of these per row, for up to thousands of rows.
+_SEMAFORO_CORTO = {
+    b: format_html(
+        '<span class="semaforo semaforo--{}" title="{}"><span class="semaforo__icono" aria-hidden="true">{}</span> '
+        '<span aria-hidden="true">{}</span><span class="solo-lectores">{}</span></span>',
+        b.value, b.etiqueta, ICONO_BANDA[b], CORTO[b], b.etiqueta,
+    )
+    for b in Semaforo
+}
+_SEMAFORO_LARGO = {
+    b: format_html(
+        '<span class="semaforo semaforo--{}"><span class="semaforo__icono" aria-hidden="true">{}</span> {}</span>',
+        b.value, ICONO_BANDA[b], b.etiqueta,
+    )
+    for b in Semaforo
+}
 
 _MOTIVOS = {
     "sin_meta": "Sin meta",
@@ -124,9 +132,11 @@ def etiqueta_motivo(motivo: str) -> str:
 
 def html_porcentaje(valor: Decimal | None, banda: Semaforo, motivo: str = "") -> SafeString:
     """«41 % ▼ Bajo» in one cell; without a value, the reason (never 0 %)."""
-    texto = formato_porcentaje(valor) if valor is not None else etiqueta_motivo(motivo)
-    clase = "pct__valor" if valor is not None else "pct__motivo"
-    return format_html('<span class="pct"><span class="{}">{}</span> {}</span>', clase, texto, html_semaforo(banda, corto=True))
+    if valor is not None:
+        texto, clase = formato_porcentaje(valor), "pct__valor"
+    else:
+        texto, clase = escape(etiqueta_motivo(motivo)), "pct__motivo"
+    return mark_safe(f'<span class="pct"><span class="{clase}">{texto}</span> {_SEMAFORO_CORTO[banda]}</span>')
 
 
 def _pct_de(parte: Decimal, todo: Decimal) -> Decimal | None:
@@ -176,6 +186,32 @@ def _filas(
     return filas
 
 
+_ETIQUETA_ILUSTRATIVO = (
+    ' <span class="etiqueta etiqueta--ilustrativo" title="Valores inferidos: el documento fuente no los da">'
+    "Valores ilustrativos</span>"
+)
+
+
+def filas_html(filas: list[Fila], *, corte: CorteRef) -> SafeString:
+    """The rows of Anexo 1 as HTML, written here rather than in a template loop: a template
+    spends about 0,2 ms per row on variable lookups, too slow for a 1,000-indicator plan.
+    Every text from the database is escaped; the cells match `_anexo_tabla.html`'s header."""
+    partes = []
+    sufijo = f"?corte={corte.clave}"
+    for f in filas:
+        r = f.r
+        partes.append(
+            f'<tr class="fila--{r.semaforo.value}">'
+            f'<td class="codigo"><a href="{escape(f.url)}{sufijo}">{escape(r.codigo)}</a></td>'
+            f'<td>{escape(r.nombre)}<span class="responsable">{escape(f.dependencia)}</span>'
+            f'{_ETIQUETA_ILUSTRATIVO if f.ilustrativo else ""}</td>'
+            f"<td>{escape(f.tipo)}</td><td>{escape(f.periodicidad)}</td>"
+            f'<td class="num">{f.meta}</td><td class="num">{f.avance}</td>'
+            f'<td class="num">{f.pav}</td><td class="num">{f.pahv}</td><td class="num">{f.paa}</td></tr>'
+        )
+    return mark_safe("".join(partes))
+
+
 def prefijo_indicador(plan: Plan) -> str:
     """`/planes/<plan>/indicadores/`: reversed once per page, not once per row (1,000 rows)."""
     return reverse("indicador", args=[plan.codigo, "X"])[:-2]
@@ -214,11 +250,11 @@ class Tablero:
     nombre_objetivo: str
     nombre_indicador: str
     por_grupo: list[FilaGrupo]
-    grafico_historia: SafeString
     grafico_objetivos: SafeString
     grafico_bandas: SafeString
     grafico_grupos: SafeString
     filas: list[Fila] = field(default_factory=list)
+    filas_html: SafeString = field(default_factory=lambda: mark_safe(""))
     filtros: FiltrosAnexo = field(default_factory=FiltrosAnexo)
     opciones: dict = field(default_factory=dict)
     hay_ilustrativos: bool = False
@@ -233,12 +269,11 @@ def _niveles_nombre(plan: Plan) -> tuple[str, str]:
 def tablero_plan(*, plan: Plan, corte: CorteRef, cortes: list[CorteRef], user, filtros: FiltrosAnexo) -> Tablero:
     """The plan dashboard at a cut: totals, history, objectives, bands, groups and Anexo 1.
 
-    Queries: the engine's history up to the cut (levels once, then one per cut shown, the last
-    being the cut itself), dependencias, enfoques; none depends on the plan's size.
+    Queries: the engine's results at the cut (levels, indicators), dependencias, enfoques; none
+    depends on the plan's size. The history chart is its own request (`grafico_historia`): it
+    recomputes the plan at every past cut and would otherwise dominate the page's time.
     """
-    # The history ends at the chosen cut: its last entry is the dashboard's result.
-    hist = historia(plan, [c for c in cortes if c < corte] + [corte])
-    resultado = hist[-1]
+    resultado = resultados(plan, corte)
 
     dependencias = dict(Dependencia.objects.filter(entidad_id=plan.entidad_id).values_list("id", "nombre"))
     ilustrativos = {r.indicador_id for r in resultado.indicadores if r.ilustrativo}
@@ -291,16 +326,6 @@ def tablero_plan(*, plan: Plan, corte: CorteRef, cortes: list[CorteRef], user, f
     )
 
     total = resultado.total
-    etiquetas_hist = [h.corte.clave for h in hist]
-    grafico_historia = graficos.lineas(
-        titulo=f"Avance acumulado y trayectoria ideal de {plan.nombre}, por corte",
-        etiquetas=etiquetas_hist,
-        series=[
-            Serie("Avance acumulado", [h.total.avance if h.total else None for h in hist], COLOR_AVANCE),
-            Serie("Trayectoria ideal", [h.total.trayectoria if h.total else None for h in hist], COLOR_TRAYECTORIA, discontinua=True),
-        ],
-        unidad="%",
-    )
     grafico_objetivos = graficos.barras(
         titulo=f"Avance acumulado y trayectoria ideal por {nombre_objetivo.lower()} (puntos del plan) al corte {corte}",
         categorias=[f"{nombre_objetivo[:3]}. {o.n.codigo}" for o in objetivos],
@@ -351,15 +376,29 @@ def tablero_plan(*, plan: Plan, corte: CorteRef, cortes: list[CorteRef], user, f
         nombre_objetivo=nombre_objetivo,
         nombre_indicador=nombre_indicador,
         por_grupo=por_grupo,
-        grafico_historia=grafico_historia,
         grafico_objetivos=grafico_objetivos,
         grafico_bandas=grafico_bandas,
         grafico_grupos=grafico_grupos,
         filas=filas,
+        filas_html=filas_html(filas, corte=corte),
         filtros=filtros,
         opciones=opciones,
         hay_ilustrativos=bool(ilustrativos),
         restringido=restringido,
+    )
+
+
+def grafico_historia(*, plan: Plan, corte: CorteRef, cortes: list[CorteRef]) -> SafeString:
+    """The plan's avance against its ideal trajectory at every cut up to `corte` (bounded)."""
+    hist = historia(plan, [c for c in cortes if c < corte] + [corte])
+    return graficos.lineas(
+        titulo=f"Avance acumulado y trayectoria ideal de {plan.nombre}, por corte",
+        etiquetas=[h.corte.clave for h in hist],
+        series=[
+            Serie("Avance acumulado", [h.total.avance if h.total else None for h in hist], COLOR_AVANCE),
+            Serie("Trayectoria ideal", [h.total.trayectoria if h.total else None for h in hist], COLOR_TRAYECTORIA, discontinua=True),
+        ],
+        unidad="%",
     )
 
 

@@ -7,6 +7,7 @@ from reportes import views
 urlpatterns = [
     path("", views.inicio, name="inicio"),
     path("planes/<slug:plan>/", views.tablero, name="tablero"),
+    path("planes/<slug:plan>/historia.svg", views.grafico_historia, name="grafico_historia"),
     path("planes/<slug:plan>/indicadores/<str:indicador>/", views.indicador, name="indicador"),
     path("planes/<slug:plan>/informe/", views.informe_seguimiento, name="informe_seguimiento"),
     path("planes/<slug:plan>/informe-indicadores/", views.informe_indicadores, name="informe_indicadores"),

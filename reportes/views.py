@@ -71,6 +71,17 @@ def tablero(request: HttpRequest, plan: Plan) -> HttpResponse:
 
 
 @_con_plan
+def grafico_historia(request: HttpRequest, plan: Plan) -> HttpResponse:
+    """The history chart as an SVG image, so the dashboard does not wait for every past cut."""
+    cortes = t.cortes_del_plan(plan)
+    corte = t.elegir_corte(request.GET.get("corte"), cortes)
+    svg = t.grafico_historia(plan=plan, corte=corte, cortes=cortes)
+    respuesta = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    respuesta["Cache-Control"] = "private, max-age=300"
+    return respuesta
+
+
+@_con_plan
 def indicador(request: HttpRequest, plan: Plan, indicador: str) -> HttpResponse:
     """An indicator: its place in the plan, year table, chart, percentages and narratives."""
     objeto = (

@@ -83,6 +83,7 @@ def test_indicador_inexistente_es_404(client):
 @pytest.mark.parametrize("n_extra", [0, 15])
 def test_numero_fijo_de_consultas(client, django_assert_num_queries, n_extra):
     plan, ind = plan_cali(n_extra)
+    client.get(reverse("indicador", args=[plan.codigo, ind.codigo]))  # stores the cut's summaries
     # Expect 10 queries (anonymous): plan, indicator, cuts, levels, targets, reports, their
     # evidence, enfoques, results at the cut (levels, indicators).
     with django_assert_num_queries(10):

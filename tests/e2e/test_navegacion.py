@@ -38,7 +38,9 @@ def test_funcionario_recorre_tablero_filtro_indicador_e_informe(live_server, nav
     d.find_element(By.LINK_TEXT, plan.nombre).click()
     esperar(d, lambda d: f"/planes/{plan.codigo}/" in d.current_url)
     assert "Avance del plan al corte 2024-1" in d.page_source
-    assert len(d.find_elements(By.CSS_SELECTOR, "svg.grafico")) == 4
+    assert len(d.find_elements(By.CSS_SELECTOR, "svg.grafico")) == 3
+    # The history chart is an SVG image served by the app (no CDN): it must actually load.
+    esperar(d, lambda d: d.execute_script("const i = document.querySelector('img.grafico'); return i.complete && i.naturalWidth > 0;"))
     assert errores_de_consola(d) == []
 
     # Filter Anexo 1 by band: the filter lands in the URL and only «bajo» rows remain.
