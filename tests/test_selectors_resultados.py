@@ -185,10 +185,14 @@ def test_sql_coincide_con_el_calculo_de_referencia():
         crudos[indicador.codigo] = (tipo, periodicidad, lb, metas, [
             (r.anio, r.periodo, r.valor) for r in reportes if r.estado == Reporte.Estado.APROBADO
         ])
-    # Twice: computed live and stored the first time, read from the stored summaries the second.
-    for corte in ("2021-1", "2023-1", "2023-2", "2025-1", "2026-2") * 2:
+    # Live (plan_resultados), then the many-plan roll-up twice: computed and stored the first
+    # time, read from the stored summaries the second.
+    for corte in ("2021-1", "2023-1", "2023-2", "2025-1", "2026-2"):
         ref = CorteRef.parse(corte)
-        for resultado in plan_resultados(plan=plan, corte=ref).indicadores:
+        vivos = plan_resultados(plan=plan, corte=ref).indicadores
+        guardados = [next(planes_resultados(corte=ref, planes=[plan], con_indicadores=True)).indicadores
+                     for _ in range(2)]
+        for resultado in vivos + guardados[0] + guardados[1]:
             tipo, periodicidad, lb, metas, reportes = crudos[resultado.codigo]
             esperado = calculos.calcular_indicador(
                 tipo=tipo, linea_base=lb, metas=calculos.resumen_metas(metas, ref.anio),
@@ -225,18 +229,24 @@ def _plan_de(tamano: int):
 @pytest.mark.parametrize("tamano", [5, 600])
 def test_numero_fijo_de_consultas(django_assert_num_queries, tamano):
     plan = _plan_de(tamano)
-    # First read of the cut: levels, stored summaries (none), live computation, one upsert.
-    with django_assert_num_queries(4):
-        primero = plan_resultados(plan=plan, corte=CORTE)
-    # From then on: levels, indicators with their stored summaries.
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(2):  # levels, indicators with their summaries
         resultado = plan_resultados(plan=plan, corte=CORTE)
     assert len(resultado.indicadores) == tamano
     assert len(resultado.niveles) == 3
-    assert [r.paa for r in resultado.indicadores] == [r.paa for r in primero.indicadores]
-    # Drafts are always computed live: levels, indicators.
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(2):  # drafts too: the same two queries
         plan_resultados(plan=plan, corte=CORTE, estados=("aprobado", "borrador"))
+
+
+@pytest.mark.parametrize("tamano", [5, 600])
+def test_varios_planes_numero_fijo_de_consultas(django_assert_num_queries, tamano):
+    planes = [_plan_de(tamano), _plan_de(tamano)]
+    list(planes_resultados(corte=CORTE, planes=planes))  # stores the summaries of the cut
+    # levels, savepoint, summaries to refresh (none), release, stored summaries of every plan
+    with django_assert_num_queries(5):
+        resultados = list(planes_resultados(corte=CORTE, planes=planes, con_indicadores=True))
+    assert [len(r.indicadores) for r in resultados] == [tamano, tamano]
+    vivos = [plan_resultados(plan=p, corte=CORTE) for p in planes]
+    assert [r.total for r in resultados] == [r.total for r in vivos]
 
 
 # Cali 2016–2019 (seed 002) with the demo data: the loader's tipos (creciente except three suma),
@@ -298,15 +308,16 @@ def test_cali_2016_y_2017(datos_demo):
 
 @pytest.fixture
 def guardado():
-    """A semestral indicator read once at 2024-1, so its summaries are stored."""
+    """A semestral indicator read once at 2024-1 by the many-plan roll-up, so its summaries are stored."""
     indicador = factories.indicador(periodicidad="semestral", metas={2023: "10", 2024: "10"},
                                     reportes={(2023, 1): "4", (2024, 1): "2"})
-    assert plan_resultados(plan=indicador.plan, corte=CORTE).indicadores[0].pahv == D(40)  # 6 / 15
+    assert _pahv(indicador) == D(40)  # 6 / 15
     return indicador
 
 
 def _pahv(indicador):
-    return plan_resultados(plan=indicador.plan, corte=CORTE).indicadores[0].pahv
+    (resultado,) = planes_resultados(corte=CORTE, planes=[indicador.plan], con_indicadores=True)
+    return resultado.indicadores[0].pahv
 
 
 def test_cambio_por_update_sin_senales(guardado):
@@ -342,21 +353,25 @@ def test_periodicidad_cambiada(guardado):
     assert _pahv(guardado) == D(60)  # 6 / 10
 
 
-def test_tipo_y_linea_base_no_necesitan_recalculo(guardado, django_assert_num_queries):
+def test_tipo_y_linea_base_no_necesitan_recalculo(guardado):
+    from reportes.models import ResumenCorte
+
+    antes = ResumenCorte.objects.get(indicador=guardado).version
     Indicador.objects.filter(pk=guardado.pk).update(tipo_anualizacion="creciente", linea_base=D(1))
-    with django_assert_num_queries(2):  # applied when read: the stored summaries stay current
-        # creciente: the last level 2 against MA = 10 + ½ (10 − 10), from LB 1: (2 − 1) / (10 − 1).
-        assert _pahv(guardado) == D(1) / D(9) * 100
+    # creciente: the last level 2 against MA = 10 + ½ (10 − 10), from LB 1: (2 − 1) / (10 − 1).
+    assert _pahv(guardado) == D(1) / D(9) * 100
+    assert ResumenCorte.objects.get(indicador=guardado).version == antes  # applied when read
 
 
 def test_solo_se_recalcula_lo_que_cambio(guardado, django_assert_num_queries):
     otro = factories.indicador(plan=guardado.plan, nivel=guardado.nivel, metas={2023: "10"}, reportes={2023: "5"})
-    plan_resultados(plan=guardado.plan, corte=CORTE)
+    _pahv(guardado)
     Reporte.objects.filter(indicador=otro).update(valor=D(8))
-    # levels, stored summaries, the live computation of the changed indicator, its upsert
-    with django_assert_num_queries(4):
-        resultados = {r.codigo: r.pahv for r in plan_resultados(plan=guardado.plan, corte=CORTE).indicadores}
-    assert resultados == {guardado.codigo: D(40), otro.codigo: D(80)}
-    from reportes.models import ResumenCorte
+    from reportes.models import ResumenCorte, VersionIndicador
 
-    assert ResumenCorte.objects.filter(anio=2024, semestre=1).count() == 2
+    # levels, savepoint, summaries to refresh (the changed one), its upsert, release, stored summaries
+    with django_assert_num_queries(6):
+        (resultado,) = planes_resultados(corte=CORTE, planes=[guardado.plan], con_indicadores=True)
+    assert {r.codigo: r.pahv for r in resultado.indicadores} == {guardado.codigo: D(40), otro.codigo: D(80)}
+    version_otro = VersionIndicador.objects.get(indicador_id=otro.pk).version
+    assert ResumenCorte.objects.get(indicador=otro).version == version_otro
