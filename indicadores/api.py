@@ -5,6 +5,7 @@ API applies the same permissions and validation as the admin and the forms.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.db.models import Prefetch, Q
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -384,6 +385,16 @@ class ReporteViewSet(
             ) from conflicto
         except DjangoValidationError as error:
             raise _errores_de_django(error) from error
+        except IntegrityError as error:
+            # Two first reports of the same period at the same moment: the unique constraint
+            # keeps one; the other writer retries on top of it.
+            raise ConflictoVersion(
+                {
+                    "detail": "Otra persona registró este periodo al mismo tiempo. Vuelva a leerlo y corrija sobre él.",
+                    "cambios": [],
+                    "actual": None,
+                }
+            ) from error
 
 
 __all__ = ["IndicadorViewSet", "ReporteViewSet"]

@@ -16,7 +16,6 @@ from rest_framework.views import APIView
 
 from indicadores import permisos
 from politicas.api import APIBase
-from politicas.models import Plan
 from reportes.resultados import CorteRef, ResultadoPlan, Semaforo
 
 

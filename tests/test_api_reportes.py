@@ -176,3 +176,17 @@ def test_un_corte_cerrado_no_admite_reportes_salvo_administrador_con_motivo(esce
     )
     assert respuesta.status_code == 201, respuesta.content
     assert "motivo" not in respuesta.json()
+
+
+def test_dos_primeros_reportes_simultaneos_del_periodo_dan_409_no_500(escena, monkeypatch):
+    from django.db import IntegrityError
+
+    from indicadores import services
+
+    def registrar_en_carrera(**_campos):
+        raise IntegrityError("UNIQUE constraint failed: reporte_unico_por_periodo")
+
+    monkeypatch.setattr(services, "reporte_registrar", registrar_en_carrera)
+    respuesta = _cliente(escena["planeador"]).post("/api/v1/reportes/", _semestre(escena), format="json")
+    assert respuesta.status_code == 409
+    assert "al mismo tiempo" in respuesta.json()["detail"]
