@@ -102,6 +102,7 @@ def main() -> None:
             "Tablero (1.000 indicadores)": f"/planes/{plan.codigo}/?corte=2024-1",
             "Tablero filtrado (banda bajo, orden PAHV)": f"/planes/{plan.codigo}/?corte=2024-1&banda=bajo&orden=-pahv",
             "Informe de seguimiento imprimible": f"/planes/{plan.codigo}/informe/?corte=2024-1",
+            "Gráfico de historia (SVG, 5 cortes)": f"/planes/{plan.codigo}/historia.svg?corte=2024-1",
             "Página de un indicador": f"/planes/{plan.codigo}/indicadores/5.50/?corte=2024-1",
             "Inicio": "/",
         }

@@ -6,6 +6,7 @@ templates. The methodology itself lives in `reportes.calculos` and `reportes.sel
 """
 
 import datetime
+from html import escape as _esc  # stdlib: no lazy-string wrapper, for per-row cells
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -202,10 +203,10 @@ def filas_html(filas: list[Fila], *, corte: CorteRef) -> SafeString:
         r = f.r
         partes.append(
             f'<tr class="fila--{r.semaforo.value}">'
-            f'<td class="codigo"><a href="{escape(f.url)}{sufijo}">{escape(r.codigo)}</a></td>'
-            f'<td>{escape(r.nombre)}<span class="responsable">{escape(f.dependencia)}</span>'
+            f'<td class="codigo"><a href="{_esc(f.url)}{sufijo}">{_esc(r.codigo)}</a></td>'
+            f'<td>{_esc(r.nombre)}<span class="responsable">{_esc(f.dependencia)}</span>'
             f'{_ETIQUETA_ILUSTRATIVO if f.ilustrativo else ""}</td>'
-            f"<td>{escape(f.tipo)}</td><td>{escape(f.periodicidad)}</td>"
+            f"<td>{_esc(f.tipo)}</td><td>{_esc(f.periodicidad)}</td>"
             f'<td class="num">{f.meta}</td><td class="num">{f.avance}</td>'
             f'<td class="num">{f.pav}</td><td class="num">{f.pahv}</td><td class="num">{f.paa}</td></tr>'
         )
@@ -259,6 +260,10 @@ class Tablero:
     opciones: dict = field(default_factory=dict)
     hay_ilustrativos: bool = False
     restringido: bool = False  # a planner who only sees their dependencias' rows
+
+
+def _corto(texto: str, largo: int) -> str:
+    return texto if len(texto) <= largo else texto[: largo - 1] + "…"
 
 
 def _niveles_nombre(plan: Plan) -> tuple[str, str]:
@@ -352,9 +357,12 @@ def tablero_plan(*, plan: Plan, corte: CorteRef, cortes: list[CorteRef], user, f
     opciones = {
         "bandas": [(b.value, b.etiqueta) for b in ORDEN_BANDAS],
         "dependencias": sorted(((i, n) for i, n in dependencias.items() if i in usadas), key=lambda x: x[1]),
+        # Only levels that group several indicators: filtering on a one-indicator product is
+        # noise, and a 1,000-product policy would otherwise list 1,000 options.
         "niveles": [
-            (n.nivel_id, f"{'· ' * n.profundidad}{n.nivel} {n.codigo}")
+            (n.nivel_id, _corto(f"{'· ' * n.profundidad}{n.nivel} {n.codigo}: {n.nombre}", 60))
             for n in sorted(niveles, key=lambda n: clave_codigo(n.codigo))
+            if sum(len(por_nivel[i]) for i in bajo.get(n.nivel_id, {n.nivel_id})) > 1
         ],
         "tipos": [(t, NOMBRES_TIPO[t]) for t in NOMBRES_TIPO if any(r.tipo == t for r in resultado.indicadores)],
         "enfoques": sorted(enfoques.items(), key=lambda x: x[1]),
