@@ -191,62 +191,85 @@ class Hoja:
     filas: Iterable[list[Any]]
     congelar_columnas: int = 0  # columns kept visible when scrolling right
     filtro: bool = True
+    posicion: int | None = None  # place among the tabs when it differs from the writing order
 
 
-def _decimales(valor: Decimal) -> int:
-    exponente = valor.normalize().as_tuple().exponent
-    return min(MAX_DECIMALES, max(0, -exponente)) if isinstance(exponente, int) else 0
+def _numero_xml(valor: Decimal | int | float) -> tuple[str, int]:
+    """The number as the XML writes it (no exponent, no trailing zeros) and its decimals shown."""
+    if isinstance(valor, float):
+        valor = Decimal(repr(valor))
+    texto = format(valor, "f")
+    if "." not in texto:
+        return texto, 0
+    texto = texto.rstrip("0").rstrip(".")
+    punto = texto.find(".")
+    return texto, (0 if punto < 0 else min(MAX_DECIMALES, len(texto) - punto - 1))
 
 
-def _numero_xml(valor: Decimal | int | float) -> str:
-    if isinstance(valor, Decimal):
-        texto = format(valor, "f")
-        if "." in texto:
-            texto = texto.rstrip("0").rstrip(".")
-        return texto or "0"
-    return repr(valor)
+def _texto_xml(texto: str, estilo: int | None) -> str:
+    atributo = f' s="{estilo}"' if estilo is not None else ""
+    return f'{atributo} t="inlineStr"><is><t xml:space="preserve">{_esc(texto)}</t></is></c>'
+
+
+def _cola_calculada(valor: Any) -> str:
+    """Everything of a cell's XML after `<c r="A1"`, or "" for an empty cell."""
+    if isinstance(valor, bool):
+        return _texto_xml("Sí" if valor else "No", None)
+    if isinstance(valor, Texto):
+        if not valor.valor:
+            return ""
+        return _texto_xml(valor.valor, S_LARGO_FORMULA if parece_formula(valor.valor) else S_LARGO)
+    if isinstance(valor, Porcentaje):
+        if valor.valor is None:  # no value: the fill alone, the band's name says why
+            return f' s="{S_PORCENTAJE[valor.banda]}"/>' if valor.banda else ""
+        return f' s="{S_PORCENTAJE[valor.banda]}"><v>{_numero_xml(valor.valor / 100)[0]}</v></c>'
+    if isinstance(valor, Banda):
+        return _texto_xml(valor.banda.etiqueta, S_BANDA[valor.banda])
+    if isinstance(valor, Num):
+        if valor.valor is None:
+            return ""
+        texto, _ = _numero_xml(valor.valor.quantize(Decimal(1).scaleb(-valor.decimales)))
+        return f' s="{S_NUMERO[valor.decimales]}"><v>{texto}</v></c>'
+    if isinstance(valor, (Decimal, int, float)):
+        texto, decimales = _numero_xml(valor)
+        return f' s="{S_NUMERO[decimales]}"><v>{texto}</v></c>'
+    if isinstance(valor, datetime.datetime):
+        if timezone.is_aware(valor):
+            valor = timezone.localtime(valor).replace(tzinfo=None)
+        return f' s="{S_FECHA}"><v>{(valor - _EPOCA).total_seconds() / 86400!r}</v></c>'
+    if isinstance(valor, str):
+        return _texto_xml(valor, S_FORMULA if parece_formula(valor) else None)
+    return _cola(str(valor))
+
+
+# Targets, bands and percentages repeat a lot in a plan: their XML is computed once. The key is
+# the value with its type (True is not 1); equal Decimals (10 and 10.000000) write the same XML.
+_CACHE: dict[tuple[type, Any], str] = {}
+_CACHE_MAXIMO = 10_000
+
+
+def _cola(valor: Any) -> str:
+    if type(valor) is str:
+        if not valor:
+            return ""
+        if len(valor) > 200:  # long free text rarely repeats: not worth a cache slot
+            return _texto_xml(valor, S_FORMULA if parece_formula(valor) else None)
+    clave = (type(valor), valor)
+    cola = _CACHE.get(clave)
+    if cola is None:
+        cola = _cola_calculada(valor)
+        if len(_CACHE) >= _CACHE_MAXIMO:
+            _CACHE.clear()  # bounded: memory stays flat whatever the number of rows
+        _CACHE[clave] = cola
+    return cola
 
 
 def _celda(ref: str, valor: Any) -> str:
     """The XML of one cell, or "" for an empty one."""
-    if valor is None or valor == "":
+    if valor is None:
         return ""
-    if isinstance(valor, bool):
-        valor = "Sí" if valor else "No"
-    if isinstance(valor, str):
-        estilo = f' s="{S_FORMULA}"' if parece_formula(valor) else ""
-        return f'<c r="{ref}"{estilo} t="inlineStr"><is><t xml:space="preserve">{_esc(valor)}</t></is></c>'
-    if isinstance(valor, Texto):
-        estilo = S_LARGO_FORMULA if parece_formula(valor.valor) else S_LARGO
-        if not valor.valor:
-            return ""
-        return f'<c r="{ref}" s="{estilo}" t="inlineStr"><is><t xml:space="preserve">{_esc(valor.valor)}</t></is></c>'
-    if isinstance(valor, Porcentaje):
-        if valor.valor is None:  # no value: the fill alone, the band's name says why
-            return f'<c r="{ref}" s="{S_PORCENTAJE[valor.banda]}"/>' if valor.banda else ""
-
-        return f'<c r="{ref}" s="{S_PORCENTAJE[valor.banda]}"><v>{_numero_xml(valor.valor / 100)}</v></c>'
-    if isinstance(valor, Banda):
-        return (
-            f'<c r="{ref}" s="{S_BANDA[valor.banda]}" t="inlineStr"><is><t>{_esc(valor.banda.etiqueta)}</t></is></c>'
-        )
-    if isinstance(valor, Num):
-        if valor.valor is None:
-            return ""
-        numero = valor.valor.quantize(Decimal(1).scaleb(-valor.decimales))
-        return f'<c r="{ref}" s="{S_NUMERO[valor.decimales]}"><v>{_numero_xml(numero)}</v></c>'
-    if isinstance(valor, Decimal):
-        return f'<c r="{ref}" s="{S_NUMERO[_decimales(valor)]}"><v>{_numero_xml(valor)}</v></c>'
-    if isinstance(valor, int):
-        return f'<c r="{ref}" s="{S_NUMERO[0]}"><v>{valor}</v></c>'
-    if isinstance(valor, float):
-        return f'<c r="{ref}" s="{S_NUMERO[_decimales(Decimal(repr(valor)))]}"><v>{valor!r}</v></c>'
-    if isinstance(valor, datetime.datetime):
-        if timezone.is_aware(valor):
-            valor = timezone.localtime(valor).replace(tzinfo=None)
-        serie = (valor - _EPOCA).total_seconds() / 86400
-        return f'<c r="{ref}" s="{S_FECHA}"><v>{serie!r}</v></c>'
-    return _celda(ref, str(valor))
+    cola = _cola(valor)
+    return f'<c r="{ref}"{cola}' if cola else ""
 
 
 def _vista(congelar_columnas: int) -> str:
@@ -269,7 +292,7 @@ class LibroXlsx:
 
     def __init__(self, destino: str | IO[bytes], *, autor: str = "", progreso=None, cada: int = 5000):
         self._zip = zipfile.ZipFile(destino, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
-        self._hojas: list[tuple[str, str | None]] = []  # name, autofilter ref
+        self._hojas: list[tuple[int, int, str, str | None]] = []  # tab position, file number, name, filter ref
         self._autor = autor
         self._progreso = progreso
         self._cada = cada
@@ -300,14 +323,20 @@ class LibroXlsx:
                 ).encode()
             )
             bloque: list[str] = []
+            agregar = bloque.append
+            cola_de = _cola
             for fila in hoja.filas:
                 filas += 1
                 r = filas + 1
                 if r > MAX_FILAS_EXCEL:
                     raise ValueError(f"La hoja «{hoja.nombre}» supera el máximo de filas de Excel.")
-                bloque.append(f'<row r="{r}">')
-                bloque.extend(_celda(f"{letra}{r}", valor) for letra, valor in zip(letras, fila))
-                bloque.append("</row>")
+                agregar(f'<row r="{r}">')
+                for letra, valor in zip(letras, fila):  # the hot loop: ~1 µs a cell, kept flat
+                    if valor is not None:
+                        cola = cola_de(valor)
+                        if cola:
+                            agregar(f'<c r="{letra}{r}"{cola}')
+                agregar("</row>")
                 if filas % 500 == 0:
                     escribir("".join(bloque).encode())
                     bloque.clear()
@@ -320,7 +349,7 @@ class LibroXlsx:
             bloque.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>')
             bloque.append("</worksheet>")
             escribir("".join(bloque).encode())
-        self._hojas.append((hoja.nombre, ref))
+        self._hojas.append((numero if hoja.posicion is None else hoja.posicion, numero, hoja.nombre, ref))
         if self._progreso:
             self._progreso(hoja.nombre, filas)
         return filas
@@ -369,13 +398,14 @@ class LibroXlsx:
             f'<dcterms:created xsi:type="dcterms:W3CDTF">{ahora}</dcterms:created>'
             "</cp:coreProperties>",
         )
+        pestanas = sorted(hojas)
         nombres = "".join(
-            f'<sheet name="{_esc(nombre)}" sheetId="{i}" r:id="rId{i}"/>' for i, (nombre, _) in enumerate(hojas, start=1)
+            f'<sheet name="{_esc(nombre)}" sheetId="{numero}" r:id="rId{numero}"/>' for _, numero, nombre, _ in pestanas
         )
         filtros = "".join(
             f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
             f"'{_esc(nombre)}'!{_absoluta(ref)}</definedName>"
-            for i, (nombre, ref) in enumerate(hojas)
+            for i, (_, _, nombre, ref) in enumerate(pestanas)
             if ref
         )
         self._zip.writestr(
@@ -480,7 +510,7 @@ class DatosPlan:
     niveles: list[dict]  # tree order: parents before children
     indicadores: list[dict]  # visible ones, the plan's order
     metas: dict[int, dict[int, Decimal]]
-    avances: dict[int, dict[int, Decimal]]  # A[y] per indicator and year up to the cut (approved reports)
+    avances: dict[int, dict[int, Decimal]]  # A[y] per indicator and year, filled by `hoja_reportes`
     visibles: Any  # queryset of the indicators' ids, for the streamed Reportes sheet
     enfoques: dict[int, list[str]]
     enfoque_ids: dict[int, set[int]]
@@ -502,8 +532,8 @@ def _orden_arbol(niveles: list[dict]) -> list[dict]:
 def datos_plan(*, plan, corte: CorteRef, usuario) -> DatosPlan:
     """The plan's levels, the indicators `usuario` may read, their targets, enfoques and reports.
 
-    Five queries whatever the plan's size: levels, indicators, targets, enfoques, and the approved
-    reports reduced to A[y] (the Reportes sheet streams its own query as it is written).
+    Four queries whatever the plan's size: levels, indicators, targets, enfoques. Reports are
+    streamed once, by the Reportes sheet, which also reduces them to A[y] (`avances`).
     """
     from indicadores import permisos
     from indicadores.models import Indicador, Meta, Reporte
@@ -537,49 +567,44 @@ def datos_plan(*, plan, corte: CorteRef, usuario) -> DatosPlan:
     ):
         enfoques[indicador_id].append(codigo)
         enfoque_ids[indicador_id].add(enfoque_id)
-    avances = avances_por_anio(indicadores=indicadores, ids=ids, corte=corte)
     return DatosPlan(
-        plan=plan, niveles=niveles, indicadores=indicadores, metas=metas, avances=avances, visibles=ids,
+        plan=plan, niveles=niveles, indicadores=indicadores, metas=metas, avances=defaultdict(dict), visibles=ids,
         enfoques=enfoques, enfoque_ids=enfoque_ids,
     )
 
 
-def avances_por_anio(*, indicadores: list[dict], ids, corte: CorteRef) -> dict[int, dict[int, Decimal]]:
-    """A[y] of each indicator for each year up to the cut, from its approved reports (SPEC §2).
+class AvancesPorAnio:
+    """Reduces a stream of reports, ordered by indicator and year, to A[y] (SPEC §2).
 
-    One streamed query ordered by indicator and year; each (indicator, year) group is reduced with
-    the engine's own functions as soon as it ends, so no report is kept in memory.
+    Each (indicator, year) group is reduced with the engine's own functions as soon as it ends,
+    so no report is kept in memory. Only approved reports that count at the cut are added.
     """
-    from indicadores.models import Reporte
-    from reportes.calculos import avance_anio, resumen_reportes
 
-    tipos = {i["id"]: (i["tipo_anualizacion"], i["periodicidad"]) for i in indicadores}
-    avances: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    def __init__(self, *, tipos: Mapping[int, tuple[str, str]], corte: CorteRef, destino: dict[int, dict[int, Decimal]]):
+        self.tipos = tipos
+        self.corte = corte
+        self.destino = destino
+        self.clave: tuple[int, int] | None = None
+        self.lista: list[tuple[int, int, Decimal]] = []
 
-    def cerrar(clave: tuple[int, int] | None, lista: list) -> None:
-        if clave is None or not lista:
-            return
-        indicador_id, anio = clave
-        tipo, periodicidad = tipos[indicador_id]
-        semestre = corte.semestre if anio == corte.anio else 2
-        valor = avance_anio(tipo, resumen_reportes(lista, periodicidad=periodicidad, corte_anio=anio, corte_semestre=semestre))
-        if valor is not None:
-            avances[indicador_id][anio] = valor
+    def agregar(self, indicador_id: int, anio: int, periodo: int, valor: Decimal) -> None:
+        if (indicador_id, anio) != self.clave:
+            self.cerrar()
+            self.clave = (indicador_id, anio)
+        self.lista.append((anio, periodo, valor))
 
-    clave_actual, lista = None, []
-    filas = (
-        Reporte.objects.filter(indicador__in=ids, anio__lte=corte.anio, estado__in=ESTADOS_EXPORTADOS)
-        .order_by("indicador_id", "anio", "periodo")
-        .values_list("indicador_id", "anio", "periodo", "valor")
-        .iterator(chunk_size=5000)
-    )
-    for indicador_id, anio, periodo, valor in filas:
-        if (indicador_id, anio) != clave_actual:
-            cerrar(clave_actual, lista)
-            clave_actual, lista = (indicador_id, anio), []
-        lista.append((anio, periodo, valor))
-    cerrar(clave_actual, lista)
-    return avances
+    def cerrar(self) -> None:
+        from reportes.calculos import avance_anio, resumen_reportes
+
+        if self.clave is not None and self.lista:
+            indicador_id, anio = self.clave
+            tipo, periodicidad = self.tipos[indicador_id]
+            semestre = self.corte.semestre if anio == self.corte.anio else 2
+            resumen = resumen_reportes(self.lista, periodicidad=periodicidad, corte_anio=anio, corte_semestre=semestre)
+            valor = avance_anio(tipo, resumen)
+            if valor is not None:
+                self.destino[indicador_id][anio] = valor
+        self.lista = []
 
 
 def _texto_corte(corte: CorteRef) -> str:
@@ -679,7 +704,9 @@ class ExportadorSeguimiento:
         for anio in self.anios:
             anuales += [Columna(titulo_meta(anio), 12), Columna(titulo_avance(anio), 12)]
         columnas = jerarquia + COLUMNAS_INDICADOR + anuales + COLUMNAS_RESULTADO
-        return Hoja(HOJA_INDICADORES, columnas, self._filas_indicadores(), congelar_columnas=len(jerarquia) + 2)
+        return Hoja(
+            HOJA_INDICADORES, columnas, self._filas_indicadores(), congelar_columnas=len(jerarquia) + 2, posicion=1
+        )
 
     def _filas_indicadores(self) -> Iterator[list]:
         cadenas: dict[int, list] = {}
@@ -720,32 +747,47 @@ class ExportadorSeguimiento:
                     nivel["nombre"], nivel["peso"],
                 ] + ([Num(r.peso), Num(r.avance), Num(r.trayectoria), Num(r.brecha)] if r else [])
 
-        return Hoja(HOJA_NIVELES, COLUMNAS_NIVELES + COLUMNAS_NIVELES_RESULTADO, filas(), congelar_columnas=1)
+        return Hoja(HOJA_NIVELES, COLUMNAS_NIVELES + COLUMNAS_NIVELES_RESULTADO, filas(), congelar_columnas=1, posicion=2)
 
     def hoja_reportes(self) -> Hoja:
-        """Every report that counts at the cut (any review state), streamed from the database."""
+        """Every report that counts at the cut (any review state), streamed from the database.
+
+        The same pass fills `datos.avances` (A[y] from approved reports), so this sheet is written
+        before Indicadores, though it is shown after it.
+        """
         from indicadores.models import Reporte
         from reportes.calculos import reporte_cuenta
 
         def filas() -> Iterator[list]:
             seleccion = {i["id"] for i in self.seleccion}
+            por_id = {i["id"]: i for i in self.datos.indicadores}
+            avances = AvancesPorAnio(
+                tipos={i: (d["tipo_anualizacion"], d["periodicidad"]) for i, d in por_id.items()},
+                corte=self.corte, destino=self.datos.avances,
+            )
             consulta = (
                 Reporte.objects.filter(indicador__in=self.datos.visibles, anio__lte=self.corte.anio)
                 .order_by("indicador__orden", "indicador__codigo", "anio", "periodo")
                 .values_list(
-                    "indicador_id", "indicador__codigo", "indicador__nombre", "indicador__periodicidad", "anio", "periodo",
-                    "valor", "estado", "observaciones", "plan_de_choque", "ilustrativo",
+                    "indicador_id", "anio", "periodo", "valor", "estado", "observaciones", "plan_de_choque", "ilustrativo"
                 )
                 .iterator(chunk_size=5000)
             )
-            for ind_id, codigo, nombre, periodicidad, anio, periodo, valor, estado, obs, choque, ilustrativo in consulta:
-                if ind_id in seleccion and reporte_cuenta(
-                    periodicidad=periodicidad, anio=anio, periodo=periodo,
-                    corte_anio=self.corte.anio, corte_semestre=self.corte.semestre,
+            corte_anio, corte_semestre = self.corte.anio, self.corte.semestre
+            for ind_id, anio, periodo, valor, estado, obs, choque, ilustrativo in consulta:
+                ind = por_id[ind_id]
+                if not reporte_cuenta(
+                    periodicidad=ind["periodicidad"], anio=anio, periodo=periodo,
+                    corte_anio=corte_anio, corte_semestre=corte_semestre,
                 ):
-                    yield [codigo, nombre, anio, periodo, valor, estado, Texto(obs), Texto(choque), ilustrativo]
+                    continue
+                if estado in ESTADOS_EXPORTADOS:
+                    avances.agregar(ind_id, anio, periodo, valor)
+                if ind_id in seleccion:
+                    yield [ind["codigo"], ind["nombre"], anio, periodo, valor, estado, Texto(obs), Texto(choque), ilustrativo]
+            avances.cerrar()
 
-        return Hoja(HOJA_REPORTES, COLUMNAS_REPORTES, filas(), congelar_columnas=1)
+        return Hoja(HOJA_REPORTES, COLUMNAS_REPORTES, filas(), congelar_columnas=1, posicion=3)
 
     def hoja_plan(self) -> Hoja:
         plan = self.plan
@@ -757,7 +799,7 @@ class ExportadorSeguimiento:
             "objetivo": Texto(plan.objetivo), "publicado": plan.publicado,
         }
         filas = [[titulo, valores[campo]] for campo, titulo in CAMPOS_PLAN]
-        return Hoja(HOJA_PLAN, [Columna("Campo", 26), Columna("Valor", 80)], filas, filtro=False)
+        return Hoja(HOJA_PLAN, [Columna("Campo", 26), Columna("Valor", 80)], filas, filtro=False, posicion=4)
 
     def hoja_acerca(self, info: Exportacion) -> Hoja:
         total = self.resultado.total
@@ -792,7 +834,7 @@ class ExportadorSeguimiento:
                 "Importar desde Excel, o «python manage.py importar»); las columnas calculadas se ignoran.",
             ],
         ]
-        return Hoja(HOJA_ACERCA, [Columna("Campo", 30), Columna("Valor", 90)], filas, filtro=False)
+        return Hoja(HOJA_ACERCA, [Columna("Campo", 30), Columna("Valor", 90)], filas, filtro=False, posicion=5)
 
     # -- all ----------------------------------------------------------------------------------
     def escribir(self, destino: str | IO[bytes], *, progreso=None) -> Exportacion:
@@ -805,7 +847,8 @@ class ExportadorSeguimiento:
         info = Exportacion(self.plan.codigo, self.corte, self.descripcion_filtros(), usuario, timezone.now())
         info.filas = escribir_libro(
             destino,
-            [self.hoja_indicadores(), self.hoja_niveles(), self.hoja_reportes(), self.hoja_plan(), self.hoja_acerca(info)],
+            # Reportes first: its pass computes the yearly avances the Indicadores sheet shows.
+            [self.hoja_reportes(), self.hoja_indicadores(), self.hoja_niveles(), self.hoja_plan(), self.hoja_acerca(info)],
             autor=usuario,
             progreso=progreso,
         )
