@@ -155,7 +155,7 @@ class IndicadorViewSet(APIBase, viewsets.ReadOnlyModelViewSet):
             Prefetch("metas", queryset=Meta.objects.order_by("anio")),
             Prefetch("enfoques", queryset=Enfoque.objects.order_by("codigo")),
         )
-        return permisos.indicadores_visibles(self.request.user, consulta).order_by(
+        return permisos.indicadores_legibles(self.request.user, consulta).order_by(
             "plan__nombre", "plan_id", "orden", "codigo", "id"
         )
 
@@ -262,13 +262,14 @@ class ReporteFilter(filters.FilterSet):
 
 
 def reportes_visibles(user):
-    """Readers see every report of the indicators they may read; anonymous visitors only the
-    approved reports of published plans (drafts are not public)."""
-    indicadores = permisos.indicadores_visibles(user).values("id")
-    reportes = Reporte.objects.filter(indicador_id__in=indicadores)
+    """Readers see every report; planners every report of their dependencias' indicators (drafts
+    included); everyone, logged in or not, the approved reports of published plans."""
+    if permisos.lee_todo(user):
+        return Reporte.objects.all()
+    publicos = Q(indicador__plan__publicado=True, estado=Reporte.Estado.APROBADO)
     if not user.is_authenticated:
-        reportes = reportes.filter(estado=Reporte.Estado.APROBADO)
-    return reportes
+        return Reporte.objects.filter(publicos)
+    return Reporte.objects.filter(publicos | Q(indicador__dependencia_id__in=permisos.dependencias_ids(user)))
 
 
 ERRORES_ESCRITURA = {

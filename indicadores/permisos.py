@@ -67,6 +67,16 @@ def indicadores_visibles(user, indicadores: QuerySet[Indicador] | None = None) -
     return indicadores.filter(plan__publicado=True)
 
 
+def indicadores_legibles(user, indicadores: QuerySet[Indicador] | None = None) -> QuerySet[Indicador]:
+    """Indicators a user may read where published data is shown (dashboards, API, exports):
+    their own scope plus every indicator of a published plan, so logging in never hides what an
+    anonymous visitor sees. The admin keeps the strict scope of `indicadores_visibles`."""
+    indicadores = Indicador.objects.all() if indicadores is None else indicadores
+    if lee_todo(user):
+        return indicadores
+    return indicadores.filter(Q(plan__publicado=True) | Q(dependencia_id__in=dependencias_ids(user)))
+
+
 def indicadores_editables(user, indicadores: QuerySet[Indicador] | None = None) -> QuerySet[Indicador]:
     indicadores = Indicador.objects.all() if indicadores is None else indicadores
     if user.is_authenticated and user.is_superuser:

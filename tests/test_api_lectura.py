@@ -84,12 +84,27 @@ def test_anonimo_ve_entidades_y_dependencias_de_planes_publicados(mundo):
 # --- Logged-in users -------------------------------------------------------------------------
 
 
-def test_planeador_ve_los_indicadores_de_sus_dependencias(mundo):
-    planeador = factories.usuario(grupos=(permisos.PLANEADOR,), dependencias=[mundo["mujeres"]])
-    cliente = _cliente(planeador)
-    assert _codigos(cliente.get("/api/v1/indicadores/")) == ["2.1.2"]
-    assert cliente.get(f"/api/v1/indicadores/{mundo['uno'].pk}/").status_code == 404
-    assert cliente.get("/api/v1/planes/plan-borrador/").status_code == 404
+def test_planeador_ve_lo_publicado_y_lo_de_sus_dependencias(mundo):
+    """Logging in never hides what an anonymous visitor sees; unpublished plans stay scoped."""
+    de_mujeres = _cliente(factories.usuario(grupos=(permisos.PLANEADOR,), dependencias=[mundo["mujeres"]]))
+    assert sorted(_codigos(de_mujeres.get("/api/v1/indicadores/"))) == ["1.1.5", "2.1.2"]
+    assert de_mujeres.get(f"/api/v1/indicadores/{mundo['oculto'].pk}/").status_code == 404
+    assert de_mujeres.get("/api/v1/planes/plan-borrador/").status_code == 404
+
+    de_gestion = _cliente(factories.usuario(grupos=(permisos.PLANEADOR,), dependencias=[mundo["gestion"]]))
+    assert sorted(_codigos(de_gestion.get("/api/v1/indicadores/"))) == ["1.1.5", "2.1.2", "X.1"]
+
+
+def _estados(cliente) -> list[tuple[str, str]]:
+    return sorted((f["indicador_codigo"], f["estado"]) for f in cliente.get("/api/v1/reportes/").json()["results"])
+
+
+def test_planeador_no_ve_borradores_de_otra_dependencia(mundo):
+    mundo["dos"].reportes.create(anio=2023, periodo=1, valor=50, estado="borrador")
+    de_gestion = _cliente(factories.usuario(grupos=(permisos.PLANEADOR,), dependencias=[mundo["gestion"]]))
+    de_mujeres = _cliente(factories.usuario(grupos=(permisos.PLANEADOR,), dependencias=[mundo["mujeres"]]))
+    assert _estados(de_gestion) == [("1.1.5", "aprobado")]
+    assert _estados(de_mujeres) == [("1.1.5", "aprobado"), ("2.1.2", "borrador")]
 
 
 @pytest.mark.parametrize("rol", [permisos.FUNCIONARIO, permisos.AUDITOR])
