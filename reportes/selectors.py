@@ -356,7 +356,13 @@ def resumenes_actualizar(*, corte: CorteRef, planes: Iterable[Plan] | None = Non
                 _guardar(lote, corte)
                 total, lote = total + len(lote), []
         _guardar(lote, corte)
-    return total + len(lote)
+    total += len(lote)
+    if total >= _TAMANO_LOTE * 5 and connection.vendor == "postgresql":
+        # Fresh statistics after a big fill: planned as if still empty, the stored-summary join
+        # becomes a nested loop over the whole table (minutes instead of a second at 300.000).
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {ResumenCorte._meta.db_table}")
+    return total
 
 
 def _filtro_planes(planes: Iterable[Plan] | None) -> tuple[str, list]:
