@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from indicadores import permisos
@@ -128,6 +129,7 @@ def importar(request: HttpRequest) -> HttpResponse:
     if archivo.size > MAX_BYTES:
         contexto["error"] = f"El archivo pesa más de {MAX_BYTES // 2**20} MB; divídalo en varios."
         return render(request, "reportes/excel/importar.html", contexto, status=400)
+    _limpiar_abandonados()
     ruta = default_storage.save(f"{_CARPETA}/{uuid.uuid4().hex}.xlsx", archivo)
     with default_storage.open(ruta, "rb") as guardado:
         resultado = importar_libro(guardado, usuario=request.user, confirmar=False, motivo=motivo)
@@ -138,6 +140,22 @@ def importar(request: HttpRequest) -> HttpResponse:
         token = signing.dumps({"ruta": ruta, "usuario": request.user.pk, "motivo": motivo}, salt=_SAL_FIRMA)
     contexto.update(resultado=resultado, token=token, nombre=archivo.name, motivo=motivo)
     return render(request, "reportes/excel/vista_previa.html", contexto, status=200 if resultado.ok else 422)
+
+
+def _limpiar_abandonados() -> None:
+    """Previews never confirmed leave their file behind: remove those older than a day."""
+    try:
+        _, archivos = default_storage.listdir(_CARPETA)
+    except (FileNotFoundError, NotImplementedError):
+        return
+    limite = timezone.now() - datetime.timedelta(days=1)
+    for nombre in archivos:
+        ruta = f"{_CARPETA}/{nombre}"
+        try:
+            if default_storage.get_modified_time(ruta) < limite:
+                default_storage.delete(ruta)
+        except (FileNotFoundError, NotImplementedError):
+            continue
 
 
 def _confirmar(request: HttpRequest, contexto: dict) -> HttpResponse:

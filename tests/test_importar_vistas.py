@@ -85,3 +85,19 @@ def test_not_a_workbook_upload(client, revisor, settings, tmp_path):
     assert vista.status_code == 422
     assert "no es un libro de Excel" in vista.content.decode()
     assert io is not None
+
+
+def test_abandoned_previews_are_cleaned_up(client, revisor, settings, tmp_path):
+    import os
+    import time
+
+    settings.MEDIA_ROOT = tmp_path
+    viejo = tmp_path / "importaciones" / "abandonado.xlsx"
+    viejo.parent.mkdir()
+    viejo.write_bytes(b"x")
+    hace_dos_dias = time.time() - 2 * 86400
+    os.utime(viejo, (hace_dos_dias, hace_dos_dias))
+    client.force_login(revisor)
+    client.post(reverse("excel_importar"), {"archivo": _subir(_libro(_plan_minimo()).getvalue())})
+    restantes = list((tmp_path / "importaciones").iterdir())
+    assert viejo not in restantes and len(restantes) == 1  # only the preview just uploaded
