@@ -546,7 +546,7 @@ def datos_plan(*, plan, corte: CorteRef, usuario) -> DatosPlan:
             .values("id", "padre_id", "codigo", "nombre", "peso", "profundidad")
         )
     )
-    visibles = permisos.indicadores_visibles(usuario, Indicador.objects.filter(plan=plan))
+    visibles = permisos.indicadores_legibles(usuario, Indicador.objects.filter(plan=plan))
     indicadores = list(
         visibles.order_by("orden", "codigo").values(
             "id", "codigo", "nombre", "nivel_id", "producto", "unidad", "tipo_anualizacion", "periodicidad",

@@ -622,9 +622,7 @@ def informe_indicadores(
     niveles = {n.id: n for n in Nivel.objects.filter(plan=plan)}
     for n in niveles.values():
         n.plan = plan
-    qs = permisos.indicadores_visibles(user, Indicador.objects.filter(plan=plan)) if not (
-        plan.publicado or permisos.lee_todo(user)
-    ) else Indicador.objects.filter(plan=plan)
+    qs = permisos.indicadores_legibles(user, Indicador.objects.filter(plan=plan))
     if dependencia_id:
         qs = qs.filter(dependencia_id=dependencia_id)
     if codigos:

@@ -85,10 +85,10 @@ def grafico_historia(request: HttpRequest, plan: Plan) -> HttpResponse:
 def indicador(request: HttpRequest, plan: Plan, indicador: str) -> HttpResponse:
     """An indicator: its place in the plan, year table, chart, percentages and narratives."""
     objeto = (
-        permisos.indicadores_visibles(request.user, Indicador.objects.filter(plan=plan, codigo=indicador))
-        if not (plan.publicado or permisos.lee_todo(request.user))
-        else Indicador.objects.filter(plan=plan, codigo=indicador)
-    ).select_related("dependencia").first()
+        permisos.indicadores_legibles(request.user, Indicador.objects.filter(plan=plan, codigo=indicador))
+        .select_related("dependencia")
+        .first()
+    )
     if objeto is None:
         raise Http404("No existe ese indicador o no tiene acceso a él.")
     objeto.plan = plan
