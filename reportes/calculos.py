@@ -17,6 +17,7 @@ summaries computed from raw rows, which is what the tests hold the SQL to.
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from reportes.resultados import Semaforo
 
@@ -269,6 +270,22 @@ def calcular_indicador(
     )
 
 
+def paa_y_trayectoria(
+    *, tipo: str, linea_base: Decimal | None, metas: ResumenMetas, reportes: ResumenReportes, f: Decimal
+) -> tuple[Decimal | None, Decimal | None]:
+    """(PAA, TID) only, what the roll-up needs: the same building blocks as `calcular_indicador`,
+    without PAV and PAHV (a national roll-up of 300.000 indicators does not show them)."""
+    if tipo == DECRECIENTE and linea_base is None:
+        return None, None
+    mf = meta_final(tipo, metas)
+    if mf is None:
+        return None, None
+    lb = (linea_base or CERO) if tipo in TIPOS_DESDE_LINEA_BASE else CERO
+    trayectoria = _porcentaje(meta_acumulada(tipo, metas, linea_base=linea_base or CERO, f=f), mf, lb)
+    av = avance_acumulado(tipo, reportes)
+    return (None if av is None else _porcentaje(av, mf, lb)), trayectoria
+
+
 # §4 -----------------------------------------------------------------------------------------
 
 
@@ -312,9 +329,10 @@ def contribucion(peso: Decimal, paa: Decimal | None, trayectoria: Decimal | None
     return avance, tray
 
 
-@dataclass(frozen=True, slots=True)
-class Nodo:
-    """A weighable node of the hierarchy: a level or an indicator, with its parent level."""
+class Nodo(NamedTuple):
+    """A weighable node of the hierarchy: a level or an indicator, with its parent level.
+
+    A tuple, so callers with hundreds of thousands of indicators may pass plain tuples."""
 
     clave: object
     padre: object | None  # the parent level's clave; None at the top
@@ -329,9 +347,9 @@ def pesos_efectivos(nodos: Iterable[Nodo], total: Decimal = CIEN) -> dict[object
     share equally what their parent's weight leaves after the given siblings (top levels share
     `total`), never below zero.
     """
-    nodos = list(nodos)
     hijos: dict[object, list[Nodo]] = {}
     for nodo in nodos:
+        nodo = Nodo._make(nodo)
         hijos.setdefault(nodo.padre, []).append(nodo)
 
     derivado: dict[object, Decimal | None] = {}

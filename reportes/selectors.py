@@ -29,6 +29,8 @@ from reportes.resultados import CorteRef, ResultadoIndicador, ResultadoNivel, Re
 CERO = Decimal(0)
 ESTADOS_OFICIALES = ("aprobado",)
 _TAMANO_LOTE = 2000  # rows fetched at a time from the streamed cursor, and upserted at a time
+# Above this many stale summaries the refresh streams the live computation of the whole selection.
+_UMBRAL_LLENADO = 10_000
 # The nine summaries, in the order of the indicator queries' columns 12–20 and of ResumenCorte.
 RESUMENES = (
     "meta_anio", "meta_anterior", "suma_anterior", "metas_total", "meta_ultima",
@@ -113,13 +115,15 @@ def _sql_periodos(columna: str) -> str:
     return f"(CASE {columna} {casos} ELSE 1 END)"
 
 
-def _sql_guardados(filtro_plan: str) -> str:
+def _sql_guardados(filtro_plan: str, *, textos: bool = True) -> str:
     """The same row layout as `_sql_indicadores`, from the stored summaries of the cut; the last
-    column says whether they are current (1) or missing or stale (0). Parameters: Y, S, filter."""
+    column says whether they are current (1) or missing or stale (0). Parameters: Y, S, filter.
+    Without `textos`, code and name come empty (a roll-up does not show them; 20 % less to read)."""
     ind, guardado, version = Indicador._meta.db_table, ResumenCorte._meta.db_table, VersionIndicador._meta.db_table
     columnas = ", ".join(f"{_numero('g.' + c)} AS {c}" for c in RESUMENES)
+    codigo_nombre = "i.codigo, i.nombre" if textos else "'' AS codigo, '' AS nombre"
     return f"""
-    SELECT i.plan_id, i.id, i.codigo, i.nombre, i.nivel_id, i.dependencia_id, i.tipo_anualizacion,
+    SELECT i.plan_id, i.id, {codigo_nombre}, i.nivel_id, i.dependencia_id, i.tipo_anualizacion,
            i.periodicidad, {_numero("i.peso")} AS peso, {_numero("i.linea_base")} AS linea_base, i.ilustrativo,
            i.orden, {columnas},
            CASE WHEN g.version = COALESCE(v.version, 0) THEN 1 ELSE 0 END AS vigente
@@ -235,56 +239,66 @@ def _resultado_plan(
     con_indicadores: bool = True,
 ) -> ResultadoPlan:
     """Apply the methodology to one plan's indicator rows and roll them up."""
-    _dec = _conversor()
+    if _conversor() is not _identidad:  # SQLite: numbers arrive as text
+        filas = [(*f[:8], *map(_dec, f[8:10]), *f[10:12], *map(_dec, f[12:21]), *f[21:]) for f in filas]
     if con_indicadores:
         # Display order, as the model orders indicators (the query only groups them by plan).
         filas = sorted(filas, key=lambda f: (f[11], f[2], f[1]))
     arbol = _arbol(niveles)
     pesos = calculos.pesos_efectivos(
-        [calculos.Nodo(("n", n["id"]), ("n", n["padre_id"]) if n["padre_id"] else None, n["peso"]) for n in niveles]
-        + [calculos.Nodo(("i", fila[1]), ("n", fila[4]), _dec(fila[8])) for fila in filas]
+        [(("n", n["id"]), ("n", n["padre_id"]) if n["padre_id"] else None, n["peso"]) for n in niveles]
+        + [(("i", fila[1]), ("n", fila[4]), fila[8]) for fila in filas]
     )
+    # Contributions are added to each indicator's own level, then carried up the tree once.
     avance = {n["id"]: CERO for n in niveles}
     trayectoria = {n["id"]: CERO for n in niveles}
     fracciones = {
         nombre: calculos.fraccion_anio(nombre, corte.semestre) for nombre in calculos.PERIODOS_POR_ANIO
     }
     semaforo = calculos.semaforo
+    contribucion = calculos.contribucion
     indicadores: list[ResultadoIndicador] = []
-    for (_, ind_id, codigo, nombre, nivel_id, dependencia_id, tipo, periodicidad, _peso, linea_base,
+    for (_, ind_id, codigo, nombre, nivel_id, dependencia_id, tipo, periodicidad, _peso, lb,
          ilustrativo, _orden, meta_anio, meta_anterior, suma_anterior, metas_total, meta_ultima,
          suma_anio, reportes_total, ultimo_anio, ultimo, _version) in filas:
-        lb = _dec(linea_base)
-        calculo = calculos.calcular_indicador(
-            tipo=tipo,
-            linea_base=lb,
-            metas=calculos.ResumenMetas(
-                _dec(meta_anio), _dec(meta_anterior), _dec(suma_anterior) or CERO, _dec(metas_total) or CERO,
-                _dec(meta_ultima),
-            ),
-            reportes=calculos.ResumenReportes(_dec(suma_anio), _dec(reportes_total), _dec(ultimo_anio), _dec(ultimo)),
-            f=fracciones[periodicidad],
-        )
+        metas = calculos.ResumenMetas(meta_anio, meta_anterior, suma_anterior or CERO, metas_total or CERO, meta_ultima)
+        reportes = calculos.ResumenReportes(suma_anio, reportes_total, ultimo_anio, ultimo)
         peso = pesos[("i", ind_id)]
-        aporte_avance, aporte_tray = calculos.contribucion(peso, calculo.paa, calculo.trayectoria)
-        for ancestro in arbol.ancestros.get(nivel_id, ()):
-            avance[ancestro] += aporte_avance
-            trayectoria[ancestro] += aporte_tray
-        if con_indicadores:
-            indicadores.append(ResultadoIndicador(
-                indicador_id=ind_id, codigo=codigo, nombre=nombre, nivel_id=nivel_id,
-                dependencia_id=dependencia_id, tipo=tipo, periodicidad=periodicidad, peso=peso,
-                linea_base=calculo.linea_base, meta_anio=calculo.meta_anio, avance_anio=calculo.avance_anio,
-                avance_acumulado=calculo.avance_acumulado, meta_acumulada=calculo.meta_acumulada,
-                meta_final=calculo.meta_final, pav=calculo.pav, pahv=calculo.pahv, paa=calculo.paa,
-                trayectoria=calculo.trayectoria,
-                semaforo_pav=semaforo(calculo.pav, umbral), semaforo_pahv=semaforo(calculo.pahv, umbral),
-                semaforo_paa=semaforo(calculo.paa, umbral),
-                motivo_sin_informacion=calculos.Motivo.etiqueta(calculo.motivo_pahv),
-                motivo_pav=calculos.Motivo.etiqueta(calculo.motivo_pav),
-                motivo_paa=calculos.Motivo.etiqueta(calculo.motivo_paa),
-                ilustrativo=bool(ilustrativo), aporte_avance=aporte_avance, aporte_trayectoria=aporte_tray,
-            ))
+        if not con_indicadores:
+            paa, tid = calculos.paa_y_trayectoria(
+                tipo=tipo, linea_base=lb, metas=metas, reportes=reportes, f=fracciones[periodicidad]
+            )
+            aporte_avance, aporte_tray = contribucion(peso, paa, tid)
+            if nivel_id in avance:
+                avance[nivel_id] += aporte_avance
+                trayectoria[nivel_id] += aporte_tray
+            continue
+        calculo = calculos.calcular_indicador(
+            tipo=tipo, linea_base=lb, metas=metas, reportes=reportes, f=fracciones[periodicidad]
+        )
+        aporte_avance, aporte_tray = contribucion(peso, calculo.paa, calculo.trayectoria)
+        if nivel_id in avance:
+            avance[nivel_id] += aporte_avance
+            trayectoria[nivel_id] += aporte_tray
+        indicadores.append(ResultadoIndicador(
+            indicador_id=ind_id, codigo=codigo, nombre=nombre, nivel_id=nivel_id,
+            dependencia_id=dependencia_id, tipo=tipo, periodicidad=periodicidad, peso=peso,
+            linea_base=calculo.linea_base, meta_anio=calculo.meta_anio, avance_anio=calculo.avance_anio,
+            avance_acumulado=calculo.avance_acumulado, meta_acumulada=calculo.meta_acumulada,
+            meta_final=calculo.meta_final, pav=calculo.pav, pahv=calculo.pahv, paa=calculo.paa,
+            trayectoria=calculo.trayectoria,
+            semaforo_pav=semaforo(calculo.pav, umbral), semaforo_pahv=semaforo(calculo.pahv, umbral),
+            semaforo_paa=semaforo(calculo.paa, umbral),
+            motivo_sin_informacion=calculos.Motivo.etiqueta(calculo.motivo_pahv),
+            motivo_pav=calculos.Motivo.etiqueta(calculo.motivo_pav),
+            motivo_paa=calculos.Motivo.etiqueta(calculo.motivo_paa),
+            ilustrativo=bool(ilustrativo), aporte_avance=aporte_avance, aporte_trayectoria=aporte_tray,
+        ))
+    # Children before parents (reversed pre-order): each level adds its subtotal to its parent.
+    for n in reversed(arbol.niveles):
+        if n["padre_id"] is not None:
+            avance[n["padre_id"]] += avance[n["id"]]
+            trayectoria[n["padre_id"]] += trayectoria[n["id"]]
     resultado_niveles = [
         ResultadoNivel(
             nivel_id=n["id"], padre_id=n["padre_id"], codigo=n["codigo"], nombre=n["nombre"],
@@ -335,34 +349,53 @@ def plan_resultados(*, plan: Plan, corte: CorteRef, estados: Sequence[str] = EST
     return _resultado_plan(plan, corte, niveles, _filas_plan(plan.pk, corte, estados), umbrales())
 
 
+def _sql_vencidos(filtro_plan: str) -> str:
+    """Ids of the indicators whose stored summary at the cut is missing or stale. Params: Y, S, filter."""
+    ind, guardado, version = Indicador._meta.db_table, ResumenCorte._meta.db_table, VersionIndicador._meta.db_table
+    return f"""
+    SELECT i.id FROM {ind} i
+    LEFT JOIN {guardado} g ON g.indicador_id = i.id AND g.anio = %s AND g.semestre = %s
+    LEFT JOIN {version} v ON v.indicador_id = i.id
+    WHERE {filtro_plan} AND (g.id IS NULL OR g.version <> COALESCE(v.version, 0))
+    """
+
+
 def resumenes_actualizar(*, corte: CorteRef, planes: Iterable[Plan] | None = None) -> int:
     """Compute and store the missing or stale summaries of the plans (all by default) at a cut.
 
-    One streamed query (which returns nothing when every summary is current) plus one upsert per
-    2.000 recomputed indicators. Returns how many were recomputed.
+    One query finds them (nothing else runs when all are current); then, in one transaction, the
+    live computation of those indicators and one upsert per 2.000. Returns how many.
     """
     filtro, parametros = _filtro_planes(planes)
-    filtro = f"{filtro} AND {_sin_resumen_vigente()}"
-    sql = _sql_indicadores(filtro, len(ESTADOS_OFICIALES))
-    lote: list[tuple] = []
-    total = 0
-    # One transaction: the streamed read (a server-side cursor on PostgreSQL) stays open while
-    # the upserts write, and memory holds one batch, not the whole cut.
+    vencidos = [fila[0] for fila in _filas(_sql_vencidos(filtro), [corte.anio, corte.semestre, *parametros],
+                                            streamed=False)]
+    if not vencidos:
+        return 0
     with transaction.atomic():
-        for fila in _filas(sql, _parametros(corte, ESTADOS_OFICIALES, [*parametros, corte.anio, corte.semestre]),
-                           streamed=True):
-            lote.append(fila)
-            if len(lote) == _TAMANO_LOTE:
-                _guardar(lote, corte)
-                total, lote = total + len(lote), []
-        _guardar(lote, corte)
-    total += len(lote)
-    if total >= _TAMANO_LOTE * 5 and connection.vendor == "postgresql":
+        if len(vencidos) <= _UMBRAL_LLENADO:
+            # A few changed since the last read: recompute exactly those.
+            for inicio in range(0, len(vencidos), _TAMANO_LOTE):
+                lote = vencidos[inicio:inicio + _TAMANO_LOTE]
+                sql = _sql_indicadores(f"i.id IN ({', '.join(['%s'] * len(lote))})", len(ESTADOS_OFICIALES))
+                _guardar(list(_filas(sql, _parametros(corte, ESTADOS_OFICIALES, lote), streamed=False)), corte)
+        else:
+            # A whole cut read for the first time: stream the plans' live computation, keeping one
+            # batch in memory (the server-side cursor stays open while the upserts write).
+            sql = _sql_indicadores(f"{filtro} AND {_sin_resumen_vigente()}", len(ESTADOS_OFICIALES))
+            lote: list[tuple] = []
+            parametros_vivos = _parametros(corte, ESTADOS_OFICIALES, [*parametros, corte.anio, corte.semestre])
+            for fila in _filas(sql, parametros_vivos, streamed=True):
+                lote.append(fila)
+                if len(lote) == _TAMANO_LOTE:
+                    _guardar(lote, corte)
+                    lote = []
+            _guardar(lote, corte)
+    if len(vencidos) > _UMBRAL_LLENADO and connection.vendor == "postgresql":
         # Fresh statistics after a big fill: planned as if still empty, the stored-summary join
         # becomes a nested loop over the whole table (minutes instead of a second at 300.000).
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {ResumenCorte._meta.db_table}")
-    return total
+    return len(vencidos)
 
 
 def _filtro_planes(planes: Iterable[Plan] | None) -> tuple[str, list]:
@@ -384,7 +417,8 @@ def planes_resultados(
     """The results of many plans (all of them by default), one plan at a time.
 
     A fixed number of queries whatever the number of plans (plans, levels, the refresh of missing
-    summaries, one streamed indicator query ordered by plan), and memory flat in the number of
+    summaries when some are missing or stale, one streamed indicator query ordered by plan), and
+    memory flat in the number of
     plans: each plan's result is yielded and can be dropped before the next is built. Without
     `con_indicadores` only levels and totals are kept (a national roll-up does not need every
     indicator's row).
@@ -400,7 +434,8 @@ def planes_resultados(
         resumenes_actualizar(corte=corte, planes=seleccion)
         # A summary that went stale after the refresh (a report written meanwhile) is used as it
         # was a moment ago; the next call recomputes it.
-        filas = _filas(_sql_guardados(filtro), [corte.anio, corte.semestre, *parametros_filtro], streamed=True)
+        filas = _filas(_sql_guardados(filtro, textos=con_indicadores), [corte.anio, corte.semestre, *parametros_filtro],
+                       streamed=True)
     else:
         sql = _sql_indicadores(filtro, len(estados))
         filas = _filas(sql, _parametros(corte, estados, parametros_filtro), streamed=True)

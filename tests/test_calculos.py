@@ -136,6 +136,31 @@ def test_cada_tipo_con_cada_periodicidad(tipo, periodicidad, corte):
     assert calculo.meta_final == {"suma": D(60), "creciente": D(30), "constante": D(20), "decreciente": D(10)}[tipo]
 
 
+@pytest.mark.parametrize("tipo, periodicidad, corte", list(CASOS))
+def test_paa_y_trayectoria_coinciden_con_el_calculo_completo(tipo, periodicidad, corte):
+    datos = _datos(tipo, periodicidad)
+    anio, semestre = (int(p) for p in corte.split("-"))
+    argumentos = dict(
+        tipo=tipo,
+        linea_base=D(datos["linea_base"]) if "linea_base" in datos else None,
+        metas=c.resumen_metas({a: D(v) for a, v in datos["metas"].items()}, anio),
+        reportes=c.resumen_reportes([(a, p, D(v)) for (a, p), v in datos["reportes"].items()],
+                                    periodicidad=periodicidad, corte_anio=anio, corte_semestre=semestre),
+        f=c.fraccion_anio(periodicidad, semestre),
+    )
+    completo = c.calcular_indicador(**argumentos)
+    assert c.paa_y_trayectoria(**argumentos) == (completo.paa, completo.trayectoria)
+
+
+def test_paa_y_trayectoria_sin_informacion():
+    vacio = c.ResumenReportes(None, None, None, None)
+    sin_metas = c.resumen_metas({}, 2024)
+    assert c.paa_y_trayectoria(tipo="suma", linea_base=None, metas=sin_metas, reportes=vacio, f=D(1)) == (None, None)
+    metas = c.resumen_metas({2024: D(10)}, 2024)
+    assert c.paa_y_trayectoria(tipo="decreciente", linea_base=None, metas=metas, reportes=vacio, f=D(1)) == (None, None)
+    assert c.paa_y_trayectoria(tipo="suma", linea_base=None, metas=metas, reportes=vacio, f=D(1)) == (None, D(100))
+
+
 def test_un_reporte_de_un_periodo_aun_no_iniciado_no_cuenta():
     # A semestral second-semester value typed early is not counted at the June cut.
     calculo = calcular(
