@@ -14,7 +14,6 @@ unchanged; only missing or stale ones are recomputed first. Measured in `benchma
 """
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -196,29 +195,20 @@ def _conversor():
 # Hierarchy ----------------------------------------------------------------------------------
 
 
-@dataclass
-class _Arbol:
-    """A plan's levels in display order, each with its ancestors, ready for the roll-up."""
-
-    niveles: list[dict]
-    ancestros: dict[int, tuple[int, ...]]  # nivel id -> itself and its ancestors
-
-
-def _arbol(niveles: list[dict]) -> _Arbol:
+def _en_orden(niveles: list[dict]) -> list[dict]:
+    """A plan's levels in display order: pre-order of the tree, siblings by (orden, código)."""
     hijos: dict[int | None, list[dict]] = {}
     for nivel in niveles:
         hijos.setdefault(nivel["padre_id"], []).append(nivel)
     for grupo in hijos.values():
         grupo.sort(key=lambda n: (n["orden"], n["codigo"], n["id"]))
     ordenados: list[dict] = []
-    ancestros: dict[int, tuple[int, ...]] = {}
-    pila = [(nivel, ()) for nivel in reversed(hijos.get(None, []))]
+    pila = list(reversed(hijos.get(None, [])))
     while pila:
-        nivel, arriba = pila.pop()
-        ancestros[nivel["id"]] = (nivel["id"], *arriba)
+        nivel = pila.pop()
         ordenados.append(nivel)
-        pila.extend((hijo, ancestros[nivel["id"]]) for hijo in reversed(hijos.get(nivel["id"], [])))
-    return _Arbol(ordenados, ancestros)
+        pila.extend(reversed(hijos.get(nivel["id"], [])))
+    return ordenados
 
 
 def _niveles_por_plan(plan_ids: Iterable[int] | None) -> dict[int, list[dict]]:
@@ -244,7 +234,7 @@ def _resultado_plan(
     if con_indicadores:
         # Display order, as the model orders indicators (the query only groups them by plan).
         filas = sorted(filas, key=lambda f: (f[11], f[2], f[1]))
-    arbol = _arbol(niveles)
+    ordenados = _en_orden(niveles)
     pesos = calculos.pesos_efectivos(
         [(("n", n["id"]), ("n", n["padre_id"]) if n["padre_id"] else None, n["peso"]) for n in niveles]
         + [(("i", fila[1]), ("n", fila[4]), fila[8]) for fila in filas]
@@ -295,7 +285,7 @@ def _resultado_plan(
             ilustrativo=bool(ilustrativo), aporte_avance=aporte_avance, aporte_trayectoria=aporte_tray,
         ))
     # Children before parents (reversed pre-order): each level adds its subtotal to its parent.
-    for n in reversed(arbol.niveles):
+    for n in reversed(ordenados):
         if n["padre_id"] is not None:
             avance[n["padre_id"]] += avance[n["id"]]
             trayectoria[n["padre_id"]] += trayectoria[n["id"]]
@@ -306,7 +296,7 @@ def _resultado_plan(
             avance=avance[n["id"]], trayectoria=trayectoria[n["id"]],
             brecha=avance[n["id"]] - trayectoria[n["id"]],
         )
-        for n in arbol.niveles
+        for n in ordenados
     ]
     # Totals add every indicator once, through the top levels (an orphan level cannot exist).
     raices = [r for r in resultado_niveles if r.padre_id is None]
