@@ -72,7 +72,6 @@ def test_inicio_numero_fijo_de_consultas(client, django_assert_num_queries, n_pl
     for _ in range(n_planes):
         construir_plan(3, publicado=True)
     client.get(reverse("inicio"))  # the first read stores the cut's summaries
-    # Expect 7 queries: plans, their cuts, then the engine's batch read for the shared cut
-    # (levels; savepoint, refresh of missing summaries, release; indicators of every plan).
-    with django_assert_num_queries(7):
+    # Expect 5 queries: plans, their cuts, levels, stale summaries (none), stored summaries.
+    with django_assert_num_queries(5):
         assert client.get(reverse("inicio")).status_code == 200
