@@ -27,6 +27,11 @@ class Semaforo(StrEnum):
     def color(self) -> str:
         return _COLORES[self]
 
+    @property
+    def etiqueta_corta(self) -> str:
+        """For narrow table cells; the full name stays in the accessible label."""
+        return _ETIQUETAS_CORTAS[self]
+
 
 _ETIQUETAS = {
     Semaforo.SOBRE_EJECUCION: "Sobre ejecución",
@@ -34,6 +39,13 @@ _ETIQUETAS = {
     Semaforo.MEDIO: "Cumplimiento medio",
     Semaforo.BAJO: "Cumplimiento bajo",
     Semaforo.SIN_INFORMACION: "Sin información",
+}
+_ETIQUETAS_CORTAS = {
+    Semaforo.SOBRE_EJECUCION: "Sobre ejec.",
+    Semaforo.ALTO: "Alto",
+    Semaforo.MEDIO: "Medio",
+    Semaforo.BAJO: "Bajo",
+    Semaforo.SIN_INFORMACION: "Sin inf.",
 }
 _COLORES = {
     Semaforo.SOBRE_EJECUCION: "naranja",

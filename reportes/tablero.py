@@ -30,13 +30,6 @@ ESTADOS_OFICIALES = ("aprobado",)
 # whatever the plan's age (12 semesters: a whole four-year plan and more).
 MAX_CORTES_HISTORIA = 12
 
-CORTO = {
-    Semaforo.SOBRE_EJECUCION: "Sobre ejec.",
-    Semaforo.ALTO: "Alto",
-    Semaforo.MEDIO: "Medio",
-    Semaforo.BAJO: "Bajo",
-    Semaforo.SIN_INFORMACION: "Sin inf.",
-}
 NOMBRES_TIPO = dict(TipoAnualizacion.choices)
 NOMBRES_PERIODICIDAD = dict(Periodicidad.choices)
 
@@ -106,7 +99,7 @@ _SEMAFORO_CORTO = {
     b: format_html(
         '<span class="semaforo semaforo--{}" title="{}"><span class="semaforo__icono" aria-hidden="true">{}</span> '
         '<span aria-hidden="true">{}</span><span class="solo-lectores">{}</span></span>',
-        b.value, b.etiqueta, ICONO_BANDA[b], CORTO[b], b.etiqueta,
+        b.value, b.etiqueta, ICONO_BANDA[b], b.etiqueta_corta, b.etiqueta,
     )
     for b in Semaforo
 }

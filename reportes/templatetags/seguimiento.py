@@ -15,13 +15,6 @@ from seguimiento.numeros import formato_numero, formato_porcentaje
 
 register = template.Library()
 
-CORTO = {
-    Semaforo.SOBRE_EJECUCION: "Sobre ejec.",
-    Semaforo.ALTO: "Alto",
-    Semaforo.MEDIO: "Medio",
-    Semaforo.BAJO: "Bajo",
-    Semaforo.SIN_INFORMACION: "Sin inf.",
-}
 
 
 def _decimal(valor) -> Decimal | None:
@@ -73,7 +66,7 @@ def semaforo(valor, corto: bool = False, texto: str = "") -> dict:
         "banda": banda_,
         "icono": ICONO_BANDA[banda_],
         "nombre": banda_.etiqueta,
-        "visible": CORTO[banda_] if corto else banda_.etiqueta,
+        "visible": banda_.etiqueta_corta if corto else banda_.etiqueta,
         "texto": texto,
     }
 
@@ -88,5 +81,5 @@ def porcentaje_semaforo(valor, banda_: Semaforo | str, motivo: str = "") -> dict
         "banda": banda_,
         "icono": ICONO_BANDA[banda_],
         "nombre": banda_.etiqueta,
-        "corto": CORTO[banda_],
+        "corto": banda_.etiqueta_corta,
     }
