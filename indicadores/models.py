@@ -1,7 +1,6 @@
 """Indicators, their yearly targets, period reports and the follow-up cuts (SPEC §1–3)."""
 
 import datetime
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError

@@ -536,7 +536,7 @@ def datos_plan(*, plan, corte: CorteRef, usuario) -> DatosPlan:
     streamed once, by the Reportes sheet, which also reduces them to A[y] (`avances`).
     """
     from indicadores import permisos
-    from indicadores.models import Indicador, Meta, Reporte
+    from indicadores.models import Indicador, Meta
     from politicas.models import Nivel
 
     niveles = _orden_arbol(

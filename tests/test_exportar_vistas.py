@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 
 from tests import factories
-from tests.test_exportar import plan_pequeno  # noqa: F401  (fixture)
 
 
 def _libro(respuesta) -> openpyxl.Workbook:

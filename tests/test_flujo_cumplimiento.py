@@ -30,7 +30,7 @@ def e():
     ana = factories.usuario("ana", grupos=(PLANEADOR,), dependencias=[salud], email="ana@sopo.gov.co")
     luis = factories.usuario("luis", grupos=(PLANEADOR,), dependencias=[turismo], email="luis@sopo.gov.co")
     nivel = factories.nivel(plan=plan)
-    sin_reporte = factories.indicador(plan=plan, nivel=nivel, dependencia=salud, codigo="S-1", periodicidad="semestral")
+    factories.indicador(plan=plan, nivel=nivel, dependencia=salud, codigo="S-1", periodicidad="semestral")
     aprobado = factories.indicador(plan=plan, nivel=nivel, dependencia=salud, codigo="S-2", periodicidad="anual")
     Reporte.objects.create(indicador=aprobado, anio=ANIO, periodo=1, valor=Decimal(1), estado="aprobado")
     borrador = factories.indicador(plan=plan, nivel=nivel, dependencia=turismo, codigo="T-1", periodicidad="trimestral")

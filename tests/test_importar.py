@@ -14,7 +14,6 @@ from reportes.exportar import Columna, Hoja, escribir_libro, exportar_plan
 from reportes.importar import importar_libro, plantilla_avance, plantilla_plan
 from reportes.resultados import CorteRef
 from tests import factories
-from tests.test_exportar import plan_pequeno  # noqa: F401  (fixture)
 
 CORTE = CorteRef.parse("2024-1")
 

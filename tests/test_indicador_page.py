@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from indicadores.models import Corte, Evidencia, Indicador, Meta, Reporte
+from indicadores.models import Corte, Evidencia, Indicador, Reporte
 from politicas.models import Nivel, Plan
 from tests import factories as f
 
