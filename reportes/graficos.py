@@ -183,11 +183,19 @@ def _ejes_y(ticks: list[Decimal], y_de, x0: int, x1: int, unidad: str) -> list[s
     return partes
 
 
+_BARRAS_IZQUIERDA, _BARRAS_DERECHA = 64, 16
+
+
+def ancho_grupo_barras(n_categorias: int, ancho: int = 720) -> float:
+    """The width (in chart units) each category gets in `barras`: callers size axis labels with it."""
+    return (ancho - _BARRAS_IZQUIERDA - _BARRAS_DERECHA) / max(n_categorias, 1)
+
+
 def barras(
     *, titulo: str, categorias: list[str], series: list[Serie], unidad: str = "%", ancho: int = 720, alto: int = 300
 ) -> SafeString:
     """Grouped vertical bars, one group per category, each bar labelled with its value."""
-    izquierda, derecha, arriba, abajo = 64, 16, 28, 56
+    izquierda, derecha, arriba, abajo = _BARRAS_IZQUIERDA, _BARRAS_DERECHA, 28, 56
     area_w, area_h = ancho - izquierda - derecha, alto - arriba - abajo
     valores = [v for s in series for v in s.valores if v is not None]
     ticks = escala(min(valores, default=Decimal(0)), max(valores, default=Decimal(1)))

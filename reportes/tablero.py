@@ -211,6 +211,100 @@ def prefijo_indicador(plan: Plan) -> str:
     return reverse("indicador", args=[plan.codigo, "X"])[:-2]
 
 
+# Level names ----------------------------------------------------------------------------------
+
+_CONECTORES = {"de", "del", "para", "en", "con", "por", "a", "al", "y", "e", "o", "u"}
+_SIN_TILDE = str.maketrans("áéíóúÁÉÍÓÚ", "aeiouAEIOU")
+_VOCALES = "aeiouáéíóúü"
+
+
+def _plural_palabra(palabra: str) -> str:
+    """The Spanish plural of one word: Eje → Ejes, Acción → Acciones, Indicador → Indicadores."""
+    if not palabra or not palabra[-1].isalpha() or (palabra.isupper() and len(palabra) > 1):
+        return palabra  # acronyms (ODS, PDM) do not change
+    base, final = palabra.lower(), palabra[-1].lower()
+    vocales_tilde = [c for c in base if c in "áéíóú"]
+    if final in "aeiouáéó":
+        plural = base + "s"
+    elif final in "íú":
+        plural = base + "es"  # ají → ajíes (the learned form)
+    elif final == "z":
+        plural = base[:-1] + "ces"
+    elif final in "sx" and not (vocales_tilde and base[-2] in "áéíóú" or sum(c in "aeiou" for c in base) == 1):
+        plural = base  # análisis, tesis, lunes: unstressed final syllable, no change
+    elif final in "ns" and len(base) > 2 and base[-2] in "áéíóú" and not (base[-2] in "íú" and base[-3] in _VOCALES):
+        plural = base[:-2] + base[-2].translate(_SIN_TILDE) + base[-1] + "es"  # acción → acciones (país → países)
+    else:
+        plural = base + "es"
+    return palabra[: len(palabra) - len(base)] + (plural[0].upper() + plural[1:] if palabra[0].isupper() else plural)
+
+
+def plural(nombre: str) -> str:
+    """The Spanish plural of a level name, e.g. «Eje estratégico» → «Ejes estratégicos»,
+    «Línea de acción» → «Líneas de acción»: the words before the first connector agree in number."""
+    palabras = nombre.split()
+    for i, palabra in enumerate(palabras):
+        if palabra.lower() in _CONECTORES and i > 0:
+            return " ".join([_plural_palabra(p) for p in palabras[:i]] + palabras[i:])
+    return " ".join(_plural_palabra(p) for p in palabras)
+
+
+def abreviatura(nombre: str) -> str:
+    """A short form for crowded chart axes: «Obj.», «Comp.», «Prog.»; short names stay whole («Eje»).
+
+    Three letters, then any consonants that follow, so the cut falls before a vowel."""
+    primera = nombre.split()[0] if nombre.split() else nombre
+    if len(primera) <= 5:
+        return primera
+    corte = 3
+    while corte < len(primera) - 1 and primera[corte].lower() not in _VOCALES:
+        corte += 1
+    return primera[:corte] + "."
+
+
+@dataclass(frozen=True)
+class NombreNivel:
+    """What a plan calls a level, in singular and plural («Producto», «Productos»)."""
+
+    singular: str
+    plural: str
+
+    @classmethod
+    def de(cls, singular: str) -> "NombreNivel":
+        return cls(singular, plural(singular))
+
+    def __str__(self) -> str:
+        return self.singular
+
+    def contar(self, n: int) -> str:
+        """«1 producto», «3 productos»: the count with the right number, in lower case."""
+        return f"{n} {(self.singular if n == 1 else self.plural).lower()}"
+
+
+def nombres_de_niveles(plan: Plan, profundidad_maxima: int | None) -> tuple[NombreNivel, NombreNivel]:
+    """The names of the plan's top level and of its indicators.
+
+    Indicators hang below the deepest level the plan actually uses, so they take the plan's
+    name for the next depth when `nombres_niveles` has one (Bogotá: «Objetivo, Producto» with
+    objectives only → «Producto»); otherwise, or without levels, they are «Indicador» (Cali
+    names its three levels «Eje, Componente, Programa» and uses all three).
+    """
+    nombres = plan.niveles_nombres
+    objetivo = nombres[0] if nombres else "Nivel"
+    siguiente = None if profundidad_maxima is None else profundidad_maxima + 1
+    indicador = nombres[siguiente] if siguiente is not None and siguiente < len(nombres) else "Indicador"
+    return NombreNivel.de(objetivo), NombreNivel.de(indicador)
+
+
+def etiquetas_categorias(nombre: str, codigos: list[str], *, ancho_grupo: float, px_por_letra: float = 7.2) -> list[str]:
+    """Chart axis labels «Objetivo 1»; when one does not fit its group, all use the short form
+    («Obj. 1»), so a chart never mixes the two."""
+    completas = [f"{nombre} {c}" for c in codigos]
+    if all(len(e) * px_por_letra <= ancho_grupo * 0.95 for e in completas):
+        return completas
+    return [f"{abreviatura(nombre)} {c}" for c in codigos]
+
+
 @dataclass
 class FilaNivel:
     n: ResultadoNivel
@@ -243,6 +337,10 @@ class Tablero:
     objetivos: list[FilaNivel]
     nombre_objetivo: str
     nombre_indicador: str
+    nombre_objetivos: str
+    nombre_indicadores: str
+    nivel_objetivo: NombreNivel
+    nivel_indicador: NombreNivel
     por_grupo: list[FilaGrupo]
     grafico_objetivos: SafeString
     grafico_bandas: SafeString
@@ -257,11 +355,6 @@ class Tablero:
 
 def _corto(texto: str, largo: int) -> str:
     return texto if len(texto) <= largo else texto[: largo - 1] + "…"
-
-
-def _niveles_nombre(plan: Plan) -> tuple[str, str]:
-    nombres = plan.niveles_nombres
-    return (nombres[0] if nombres else "Nivel", nombres[-1] if len(nombres) > 1 else "Indicador")
 
 
 def tablero_plan(*, plan: Plan, corte: CorteRef, cortes: list[CorteRef], user, filtros: FiltrosAnexo) -> Tablero:
@@ -289,8 +382,9 @@ def tablero_plan(*, plan: Plan, corte: CorteRef, cortes: list[CorteRef], user, f
         ids = set(permisos.indicadores_visibles(user, Indicador.objects.filter(plan=plan)).values_list("id", flat=True))
         visibles = [r for r in visibles if r.indicador_id in ids]
 
-    nombre_objetivo, nombre_indicador = _niveles_nombre(plan)
     niveles = resultado.niveles
+    nivel_objetivo, nivel_indicador = nombres_de_niveles(plan, max((n.profundidad for n in niveles), default=None))
+    nombre_objetivo = nivel_objetivo.singular
     bajo = descendientes((n.nivel_id, n.padre_id) for n in niveles)
     por_nivel: dict[int, list[ResultadoIndicador]] = defaultdict(list)
     for r in resultado.indicadores:
@@ -326,7 +420,9 @@ def tablero_plan(*, plan: Plan, corte: CorteRef, cortes: list[CorteRef], user, f
     total = resultado.total
     grafico_objetivos = graficos.barras(
         titulo=f"Avance acumulado y trayectoria ideal por {nombre_objetivo.lower()} (puntos del plan) al corte {corte}",
-        categorias=[f"{nombre_objetivo[:3]}. {o.n.codigo}" for o in objetivos],
+        categorias=etiquetas_categorias(
+            nombre_objetivo, [o.n.codigo for o in objetivos], ancho_grupo=graficos.ancho_grupo_barras(len(objetivos))
+        ),
         series=[
             Serie("Avance acumulado", [o.n.avance for o in objetivos], COLOR_AVANCE),
             Serie("Trayectoria ideal", [o.n.trayectoria for o in objetivos], COLOR_TRAYECTORIA),
@@ -334,11 +430,11 @@ def tablero_plan(*, plan: Plan, corte: CorteRef, cortes: list[CorteRef], user, f
         unidad="pp",
     )
     grafico_bandas = graficos.distribucion_semaforo(
-        titulo=f"{nombre_indicador}s por banda del semáforo (avance hasta la vigencia) al corte {corte}",
+        titulo=f"{nivel_indicador.plural} por banda del semáforo (avance hasta la vigencia) al corte {corte}",
         conteo=conteo_dict,
     )
     grafico_grupos = graficos.semaforo_por_grupo(
-        titulo=f"{nombre_indicador}s por responsable y banda del semáforo al corte {corte}",
+        titulo=f"{nivel_indicador.plural} por responsable y banda del semáforo al corte {corte}",
         filas=[(g.nombre, dict(g.conteo)) for g in por_grupo],
     )
 
@@ -374,8 +470,12 @@ def tablero_plan(*, plan: Plan, corte: CorteRef, cortes: list[CorteRef], user, f
         conteo=conteo,
         total_indicadores=total_ind,
         objetivos=objetivos,
-        nombre_objetivo=nombre_objetivo,
-        nombre_indicador=nombre_indicador,
+        nombre_objetivo=nivel_objetivo.singular,
+        nombre_indicador=nivel_indicador.singular,
+        nombre_objetivos=nivel_objetivo.plural,
+        nombre_indicadores=nivel_indicador.plural,
+        nivel_objetivo=nivel_objetivo,
+        nivel_indicador=nivel_indicador,
         por_grupo=por_grupo,
         grafico_objetivos=grafico_objetivos,
         grafico_bandas=grafico_bandas,

@@ -53,6 +53,15 @@ def puntos(valor, decimales: int = 2) -> str:
 
 
 @register.filter
+def cantidad(n, nombre) -> str:
+    """`{{ 3|cantidad:t.nivel_indicador }}` → «3 productos», `1` → «1 producto» (a `NombreNivel`)."""
+    try:
+        return nombre.contar(int(n))
+    except (TypeError, ValueError, AttributeError):
+        return str(n)
+
+
+@register.filter
 def banda(valor) -> Semaforo:
     """Accept a Semaforo or its value ("bajo") from a template."""
     return Semaforo(valor)
