@@ -10,6 +10,9 @@ openpyxl.
 What the cells promise:
 - numbers are numeric cells with Colombian display formats (`#,##0`, `#,##0.00`), percentages are
   real fractions (0.4125) shown as `0.0%`, with the band's fill and the band's name beside them;
+- years and periods are whole numbers shown as `0` (2023, never «2.023» with a thousands point);
+- choices (tipo, periodicidad, unidad, estado) show the labels users know («Constante», «Anual»),
+  which the import reads back as well as the stored codes;
 - text is always an inline string with `quotePrefix` when it starts with = + - @, so no
   spreadsheet ever runs a cell as a formula (not even after the user edits it).
 
@@ -21,6 +24,7 @@ reproduces it.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import zipfile
 from collections import defaultdict
@@ -61,6 +65,13 @@ class Num:
 
     valor: Decimal | None
     decimales: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Entero:
+    """A whole number that is a name rather than a quantity (a year, a period): shown as 2023, not 2.023."""
+
+    valor: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +116,9 @@ _XFS: list[tuple[int, int, int, bool, bool]] = [
     (0, 0, 0, False, True),  # 3 wrapped text
     (0, 0, 0, True, True),  # 4 wrapped text that looks like a formula
     (170, 0, 0, False, False),  # 5 date and time
+    (1, 0, 0, False, False),  # 6 year or period: the builtin "0", no thousands separator
 ]
-S_ENCABEZADO, S_FORMULA, S_LARGO, S_LARGO_FORMULA, S_FECHA = 1, 2, 3, 4, 5
+S_ENCABEZADO, S_FORMULA, S_LARGO, S_LARGO_FORMULA, S_FECHA, S_ENTERO = 1, 2, 3, 4, 5, 6
 S_NUMERO = {}
 for _decimales, _fmt in _FMT_DECIMALES.items():
     S_NUMERO[_decimales] = len(_XFS)
@@ -225,6 +237,10 @@ def _cola_calculada(valor: Any) -> str:
         return f' s="{S_PORCENTAJE[valor.banda]}"><v>{_numero_xml(valor.valor / 100)[0]}</v></c>'
     if isinstance(valor, Banda):
         return _texto_xml(valor.banda.etiqueta, S_BANDA[valor.banda])
+    if isinstance(valor, Entero):
+        if valor.valor is None:
+            return ""
+        return f' s="{S_ENTERO}"><v>{int(valor.valor)}</v></c>'
     if isinstance(valor, Num):
         if valor.valor is None:
             return ""
@@ -494,6 +510,27 @@ COLUMNAS_REPORTES = [
 ESTADOS_EXPORTADOS = ("aprobado",)  # the figures count approved reports only, like the dashboards
 
 
+@functools.cache
+def etiquetas() -> dict[str, dict[str, str]]:
+    """Label per stored code of each choice the workbook shows: {"tipo": {"constante": "Constante"}, ...}.
+
+    Taken from the models' choices, so the workbook says what the admin and the dashboards say.
+    """
+    from indicadores.models import Periodicidad, Reporte, TipoAnualizacion, Unidad
+
+    return {
+        "unidad": dict(Unidad.choices),
+        "tipo": dict(TipoAnualizacion.choices),
+        "periodicidad": dict(Periodicidad.choices),
+        "estado": dict(Reporte.Estado.choices),
+    }
+
+
+def etiqueta(campo: str, codigo: str) -> str:
+    """The label of a stored code (an unknown code is shown as it is rather than hidden)."""
+    return etiquetas()[campo].get(codigo, codigo)
+
+
 def titulo_meta(anio: int) -> str:
     return f"Meta {anio}"
 
@@ -512,7 +549,7 @@ class DatosPlan:
     metas: dict[int, dict[int, Decimal]]
     avances: dict[int, dict[int, Decimal]]  # A[y] per indicator and year, filled by `hoja_reportes`
     visibles: Any  # queryset of the indicators' ids, for the streamed Reportes sheet
-    enfoques: dict[int, list[str]]
+    enfoques: dict[int, list[str]]  # names, as the workbook shows them
     enfoque_ids: dict[int, set[int]]
 
 
@@ -560,12 +597,14 @@ def datos_plan(*, plan, corte: CorteRef, usuario) -> DatosPlan:
         metas[indicador_id][anio] = valor
     enfoques: dict[int, list[str]] = defaultdict(list)
     enfoque_ids: dict[int, set[int]] = defaultdict(set)
-    for indicador_id, enfoque_id, codigo in (
+    for indicador_id, enfoque_id, codigo, nombre in (
         Indicador.enfoques.through.objects.filter(indicador__in=ids)
         .order_by("enfoque__codigo")
-        .values_list("indicador_id", "enfoque_id", "enfoque__codigo")
+        .values_list("indicador_id", "enfoque_id", "enfoque__codigo", "enfoque__nombre")
     ):
-        enfoques[indicador_id].append(codigo)
+        # The name reads better; the import accepts names and codes, and the list is split on
+        # commas, so a name with a comma in it goes out as its code.
+        enfoques[indicador_id].append(codigo if "," in nombre else nombre)
         enfoque_ids[indicador_id].add(enfoque_id)
     return DatosPlan(
         plan=plan, niveles=niveles, indicadores=indicadores, metas=metas, avances=defaultdict(dict), visibles=ids,
@@ -607,8 +646,12 @@ class AvancesPorAnio:
         self.lista = []
 
 
+_SEMESTRES = {1: "primer", 2: "segundo"}
+
+
 def _texto_corte(corte: CorteRef) -> str:
-    return f"{corte.clave} (corte al {corte.fecha:%d/%m/%Y})"
+    """«2024-1: primer semestre de 2024, con corte al 30/06/2024»."""
+    return f"{corte.clave}: {_SEMESTRES[corte.semestre]} semestre de {corte.anio}, con corte al {corte.fecha:%d/%m/%Y}"
 
 
 @dataclass
@@ -676,7 +719,7 @@ class ExportadorSeguimiento:
             nivel = self.niveles_por_id.get(f.nivel)
             partes.append(f"nivel: {nivel['codigo']} {nivel['nombre']}" if nivel else f"nivel: {f.nivel}")
         if f.tipo:
-            partes.append(f"tipo: {f.tipo}")
+            partes.append(f"tipo: {etiqueta('tipo', f.tipo)}")
         if f.enfoque:
             from indicadores.models import Enfoque
 
@@ -684,7 +727,7 @@ class ExportadorSeguimiento:
             partes.append(f"enfoque: {enfoque.nombre if enfoque else f.enfoque}")
         if self.params.get("orden"):
             partes.append(f"orden: {f.orden}{' (descendente)' if f.descendente else ''}")
-        return "; ".join(partes) or "ninguno (todos los indicadores)"
+        return "; ".join(partes) or "Ninguno: todos los indicadores que el usuario puede ver."
 
     # -- sheets --------------------------------------------------------------------------------
     def _cadena(self, nivel_id: int) -> list[dict]:
@@ -724,9 +767,10 @@ class ExportadorSeguimiento:
                 anuales += [metas.get(anio), avances.get(anio)]
             nivel = self.niveles_por_id.get(ind["nivel_id"])
             yield cadenas[ind["nivel_id"]] + [
-                ind["codigo"], ind["nombre"], nivel["codigo"] if nivel else None, ind["producto"], ind["unidad"],
-                ind["tipo_anualizacion"], ind["periodicidad"], ind["dependencia__nombre"], ind["peso"],
-                ind["linea_base"], ind["anio_linea_base"], ind["meta_final"],
+                ind["codigo"], ind["nombre"], nivel["codigo"] if nivel else None, ind["producto"],
+                etiqueta("unidad", ind["unidad"]), etiqueta("tipo", ind["tipo_anualizacion"]),
+                etiqueta("periodicidad", ind["periodicidad"]), ind["dependencia__nombre"], ind["peso"],
+                ind["linea_base"], Entero(ind["anio_linea_base"]), ind["meta_final"],
                 ", ".join(self.datos.enfoques.get(ind["id"], [])), ind["ilustrativo"], ind["fuente"],
             ] + anuales + [
                 Porcentaje(r.pav, r.semaforo_pav), Banda(r.semaforo_pav),
@@ -784,7 +828,10 @@ class ExportadorSeguimiento:
                 if estado in ESTADOS_EXPORTADOS:
                     avances.agregar(ind_id, anio, periodo, valor)
                 if ind_id in seleccion:
-                    yield [ind["codigo"], ind["nombre"], anio, periodo, valor, estado, Texto(obs), Texto(choque), ilustrativo]
+                    yield [
+                        ind["codigo"], ind["nombre"], Entero(anio), Entero(periodo), valor, etiqueta("estado", estado),
+                        Texto(obs), Texto(choque), ilustrativo,
+                    ]
             avances.cerrar()
 
         return Hoja(HOJA_REPORTES, COLUMNAS_REPORTES, filas(), congelar_columnas=1, posicion=3)
@@ -793,7 +840,7 @@ class ExportadorSeguimiento:
         plan = self.plan
         valores = {
             "codigo": plan.codigo, "nombre": plan.nombre, "tipo": plan.get_tipo_display(), "documento": plan.documento,
-            "entidad": plan.entidad.nombre, "anio_inicio": plan.anio_inicio, "anio_fin": plan.anio_fin,
+            "entidad": plan.entidad.nombre, "anio_inicio": Entero(plan.anio_inicio), "anio_fin": Entero(plan.anio_fin),
             "nombres_niveles": plan.nombres_niveles,
             "dependencia_lider": plan.dependencia_lider.nombre if plan.dependencia_lider_id else "",
             "objetivo": Texto(plan.objetivo), "publicado": plan.publicado,
@@ -802,11 +849,18 @@ class ExportadorSeguimiento:
         return Hoja(HOJA_PLAN, [Columna("Campo", 26), Columna("Valor", 80)], filas, filtro=False, posicion=4)
 
     def hoja_acerca(self, info: Exportacion) -> Hoja:
-        total = self.resultado.total
+        """What was exported, by whom and when, and how to read the figures, in plain Spanish."""
         from django.conf import settings
 
+        from seguimiento.numeros import formato_porcentaje
+
+        total = self.resultado.total
+
+        def umbral(valor) -> str:
+            return formato_porcentaje(valor, 2)
+
         filas = [
-            ["Plan", f"{self.plan.codigo} — {self.plan.nombre}"],
+            ["Plan", f"{self.plan.nombre} ({self.plan.codigo})"],
             ["Corte", _texto_corte(self.corte)],
             ["Filtros", info.filtros],
             ["Exportado por", info.usuario],
@@ -814,27 +868,42 @@ class ExportadorSeguimiento:
             ["Versión de Seguimiento", seguimiento.__version__],
             ["Indicadores exportados", len(self.seleccion)],
             ["Indicadores del plan", len(self.resultado.indicadores)],
-            ["Avance del plan (puntos)", Num(total.avance) if total else None],
-            ["Trayectoria del plan (puntos)", Num(total.trayectoria) if total else None],
-            ["Brecha del plan (puntos)", Num(total.brecha) if total else None],
-            ["Reportes que cuentan", "Solo los aprobados; la hoja Reportes lista todos los que cuentan al corte, con su estado."],
+            ["Avance del plan (puntos porcentuales)", Num(total.avance) if total else None],
+            ["Trayectoria ideal del plan (puntos porcentuales)", Num(total.trayectoria) if total else None],
+            ["Brecha del plan (puntos porcentuales)", Num(total.brecha) if total else None],
             [
-                "Semáforo (sobre PAHV)",
-                f"Sobre ejecución > {settings.SEMAFORO_UMBRAL_SOBRE} %; alto > {settings.SEMAFORO_UMBRAL_ALTO} %; "
-                f"medio > {settings.SEMAFORO_UMBRAL_MEDIO} %; bajo el resto; sin información cuando no hay valor "
-                "(no ha empezado, sin meta o sin reporte; nunca 0 %).",
+                "Reportes incluidos",
+                "Las cifras se calculan solo con los reportes aprobados. La hoja «Reportes» lista todos los "
+                "reportes que cuentan al corte, con su estado (borrador, enviado, aprobado o devuelto).",
             ],
             [
-                "Cifras de niveles",
-                "Avance, trayectoria y brecha en puntos porcentuales del plan completo (SPEC §5).",
+                "Porcentajes",
+                "PAV: avance en la vigencia frente a la meta del año. PAHV: avance hasta la vigencia frente a la "
+                "meta acumulada a la fecha. PAA: avance acumulado frente a la meta final del indicador.",
             ],
             [
-                "Importar",
-                "Las hojas Plan, Niveles, Indicadores y Reportes se pueden importar de nuevo (Administración → "
-                "Importar desde Excel, o «python manage.py importar»); las columnas calculadas se ignoran.",
+                "Semáforo",
+                f"Se aplica a cada porcentaje; el estado de un indicador es el de su PAHV. "
+                f"{Semaforo.SOBRE_EJECUCION.etiqueta}: más de {umbral(settings.SEMAFORO_UMBRAL_SOBRE)}. "
+                f"{Semaforo.ALTO.etiqueta}: más de {umbral(settings.SEMAFORO_UMBRAL_ALTO)}. "
+                f"{Semaforo.MEDIO.etiqueta}: más de {umbral(settings.SEMAFORO_UMBRAL_MEDIO)}. "
+                f"{Semaforo.BAJO.etiqueta}: {umbral(settings.SEMAFORO_UMBRAL_MEDIO)} o menos. "
+                f"{Semaforo.SIN_INFORMACION.etiqueta}: no hay valor que medir (el indicador no ha empezado, no "
+                "tiene meta o no tiene reporte); nunca se muestra como 0 %.",
+            ],
+            [
+                "Hoja «Niveles»",
+                "El avance, la trayectoria ideal y la brecha de cada nivel están en puntos porcentuales del plan "
+                "completo: la suma de los niveles más generales da las cifras del plan.",
+            ],
+            [
+                "Importar de nuevo",
+                "Las hojas «Plan», «Niveles», «Indicadores» y «Reportes» se pueden volver a importar "
+                "(Administración → Importar desde Excel, o el comando «python manage.py importar»); "
+                "las columnas calculadas se ignoran.",
             ],
         ]
-        return Hoja(HOJA_ACERCA, [Columna("Campo", 30), Columna("Valor", 90)], filas, filtro=False, posicion=5)
+        return Hoja(HOJA_ACERCA, [Columna("Campo", 34), Columna("Valor", 100)], filas, filtro=False, posicion=5)
 
     # -- all ----------------------------------------------------------------------------------
     def escribir(self, destino: str | IO[bytes], *, progreso=None) -> Exportacion:

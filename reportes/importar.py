@@ -259,14 +259,15 @@ class Lector:
         return int(valor)
 
     def opcion(self, fila: FilaLeida, columna: str, opciones, *, requerido: bool = False, defecto: str = "") -> str:
-        """A value of a TextChoices, written as its value or its label («suma» or «Suma»)."""
+        """A value of a TextChoices, written as its label (what the export writes: «Constante») or its
+        stored code («constante»), ignoring case and accents («numero» = «Número»)."""
         texto = self.texto(fila, columna, requerido=requerido)
         if not texto:
             return defecto
         por_nombre = {normalizar(v): v for v in opciones.values} | {normalizar(label): v for v, label in opciones.choices}
         elegido = por_nombre.get(normalizar(texto))
         if elegido is None:
-            validos = ", ".join(opciones.values)
+            validos = ", ".join(opciones.labels)
             self.error(fila, columna, f"«{texto}» no es un valor válido; use uno de: {validos}.")
             return defecto
         return elegido
@@ -969,10 +970,11 @@ INSTRUCCIONES_PLAN = [
     "2. Hoja «Niveles»: una fila por eje, componente, programa, objetivo… El «Código del padre» de los niveles "
     "más generales va vacío. Ponderación: puntos porcentuales del plan (los del nivel más general suman 100); "
     "déjela vacía en todos para que los hermanos pesen igual.",
-    "3. Hoja «Indicadores»: una fila por indicador. «Nivel» es el código del nivel al que pertenece. Tipo y "
-    "periodicidad se eligen de la lista. Las columnas «Meta AAAA» llevan la meta de cada vigencia: agregue o "
+    "3. Hoja «Indicadores»: una fila por indicador. «Nivel» es el código del nivel al que pertenece. Unidad, "
+    "tipo y periodicidad se eligen de la lista (Constante, Anual…). Las columnas «Meta AAAA» llevan la meta de cada vigencia: agregue o "
     "quite columnas para los años del plan. En un indicador de tipo suma la meta final es la suma de las metas.",
-    "4. Hoja «Reportes» (opcional): avances ya reportados, uno por fila y periodo.",
+    "4. Hoja «Reportes» (opcional): avances ya reportados, uno por fila y periodo, con su estado (Borrador, "
+    "Enviado, Aprobado o Devuelto).",
     "",
     "Números a la manera colombiana: 7.480 (miles con punto), 0,33 (decimales con coma), $73.700.000 o 100%. "
     "No use fórmulas: escriba los valores.",
@@ -1059,13 +1061,14 @@ def plantilla_plan(destino, *, anio_inicio: int, anio_fin: int) -> None:
     columnas = COLUMNAS_INDICADOR + [Columna(titulo_meta(a), 12) for a in range(anio_inicio, anio_fin + 1)]
     _encabezados(indicadores, columnas)
     letra = {c.titulo: indicadores.cell(row=1, column=i).column_letter for i, c in enumerate(columnas, start=1)}
-    _lista(indicadores, TipoAnualizacion.values, f"{letra['Tipo']}2:{letra['Tipo']}5000")
-    _lista(indicadores, Periodicidad.values, f"{letra['Periodicidad']}2:{letra['Periodicidad']}5000")
-    _lista(indicadores, Unidad.values, f"{letra['Unidad']}2:{letra['Unidad']}5000")
+    # The drop-downs offer the labels the export writes; the import also takes the stored codes.
+    _lista(indicadores, TipoAnualizacion.labels, f"{letra['Tipo']}2:{letra['Tipo']}5000")
+    _lista(indicadores, Periodicidad.labels, f"{letra['Periodicidad']}2:{letra['Periodicidad']}5000")
+    _lista(indicadores, Unidad.labels, f"{letra['Unidad']}2:{letra['Unidad']}5000")
     _lista(indicadores, ["Sí", "No"], f"{letra['Ilustrativo']}2:{letra['Ilustrativo']}5000")
     reportes = libro.create_sheet(HOJA_REPORTES)
     _encabezados(reportes, COLUMNAS_REPORTES)
-    _lista(reportes, Reporte.Estado.values, "F2:F50000")
+    _lista(reportes, Reporte.Estado.labels, "F2:F50000")
     libro.save(destino)
 
 
@@ -1111,7 +1114,8 @@ def plantilla_avance(destino, *, plan: Plan, corte, usuario) -> int:
         for periodo in periodos_del_semestre(indicador.periodicidad, corte.semestre):
             actual = reportes.get((indicador.pk, periodo))
             _anexar(hoja, [
-                indicador.codigo, indicador.nombre, indicador.dependencia.nombre, indicador.periodicidad, corte.anio,
+                indicador.codigo, indicador.nombre, indicador.dependencia.nombre, indicador.get_periodicidad_display(),
+                corte.anio,
                 periodo, metas.get(indicador.pk), actual.valor if actual else None,
                 actual.observaciones if actual else None, actual.plan_de_choque if actual else None,
             ])

@@ -88,8 +88,8 @@ def test_about_sheet_says_what_was_exported(plan_pequeno):
     auditor = factories.usuario("auditora", grupos=("Auditor",), first_name="Ana", last_name="Ruiz")
     libro = _exportar(plan_pequeno, auditor, banda="bajo")
     acerca = {fila[0].value: fila[1].value for fila in libro["Acerca de"].iter_rows()}
-    assert acerca["Plan"].startswith("bogota-mini")
-    assert acerca["Corte"].startswith("2024-1")
+    assert acerca["Plan"].endswith("(bogota-mini)")
+    assert acerca["Corte"] == "2024-1: primer semestre de 2024, con corte al 30/06/2024"
     assert "Cumplimiento bajo" in acerca["Filtros"]
     assert acerca["Exportado por"] == "Ana Ruiz"
     assert acerca["Fecha de exportación"] is not None
@@ -131,3 +131,47 @@ def test_command_explains_a_bad_cut(plan_pequeno, tmp_path):
         call_command("exportar", "--plan", "bogota-mini", "--corte", "2024-3", str(tmp_path / "x.xlsx"))
     with pytest.raises(CommandError, match="no existe"):
         call_command("exportar", "--plan", "no-hay", "--corte", "2024-1", str(tmp_path / "x.xlsx"))
+
+
+def test_years_show_as_2023_and_quantities_keep_thousands(plan_pequeno):
+    from indicadores.models import Indicador
+
+    Indicador.objects.filter(codigo="3.1.3").update(anio_linea_base=2022)
+    libro = _exportar(plan_pequeno, factories.usuario(grupos=("Auditor",)))
+    producto = {f["Código"].value: f for f in _filas(libro["Indicadores"])}["3.1.3"]
+    assert (producto["Año de línea base"].value, producto["Año de línea base"].number_format) == (2022, "0")
+    reportes = _filas(libro["Reportes"])
+    assert reportes and all(f["Año"].number_format == "0" and f["Periodo"].number_format == "0" for f in reportes)
+    assert {f["Año"].value for f in reportes} == {2023, 2024}
+    plan = {fila[0].value: fila[1] for fila in libro["Plan"].iter_rows()}
+    assert (plan["Año de inicio"].value, plan["Año de inicio"].number_format) == (2023, "0")
+    assert (plan["Año de fin"].value, plan["Año de fin"].number_format) == (2032, "0")
+    # quantities are not years: a target of 7.480 still shows its thousands point
+    assert producto["Meta 2024"].number_format.startswith("#,##0")
+
+
+def test_choices_show_the_labels_users_know(plan_pequeno):
+    from indicadores.models import Enfoque, Indicador, Reporte
+
+    Reporte.objects.filter(indicador__codigo="3.1.1").update(estado="aprobado")
+    Indicador.objects.get(codigo="3.1.3").enfoques.set([Enfoque.objects.get(codigo="derechos-humanos")])
+    libro = _exportar(plan_pequeno, factories.usuario(grupos=("Auditor",)))
+    filas = {f["Código"].value: f for f in _filas(libro["Indicadores"])}
+    assert filas["3.1.1"]["Tipo"].value == "Constante"
+    assert filas["3.1.3"]["Tipo"].value == "Creciente"
+    assert filas["1.1.5"]["Tipo"].value == "Suma"
+    assert filas["3.1.1"]["Periodicidad"].value == "Anual"
+    assert filas["3.1.1"]["Unidad"].value == "Número"
+    assert filas["3.1.3"]["Enfoques"].value == "Derechos humanos"
+    estados = {f["Código del indicador"].value: f["Estado"].value for f in _filas(libro["Reportes"])}
+    assert estados["3.1.1"] == "Aprobado"
+    codigos = {"suma", "constante", "creciente", "anual", "numero", "aprobado", "borrador", "derechos-humanos"}
+    textos = {c.value for ws in libro.worksheets for fila in ws.iter_rows() for c in fila if isinstance(c.value, str)}
+    assert not codigos & textos
+
+
+def test_dashboard_filter_by_tipo_is_described_with_its_label(plan_pequeno):
+    libro = _exportar(plan_pequeno, factories.usuario(grupos=("Auditor",)), tipo="constante")
+    acerca = {fila[0].value: fila[1].value for fila in libro["Acerca de"].iter_rows()}
+    assert acerca["Filtros"] == "tipo: Constante"
+    assert [f["Código"].value for f in _filas(libro["Indicadores"])] == ["3.1.1"]

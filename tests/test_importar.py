@@ -102,6 +102,8 @@ def _plan_minimo(**cambios) -> dict[str, list[list]]:
 
 def test_export_import_export_gives_equal_content(plan_pequeno, admin):
     Reporte.objects.filter(indicador__codigo="3.1.1").update(observaciones="=cmd|' /C calc'!A0", plan_de_choque="Reforzar")
+    Reporte.objects.filter(indicador__codigo="3.1.3").update(estado="aprobado")
+    Indicador.objects.filter(codigo="3.1.3").update(anio_linea_base=2022)
     primero = _exportar(plan_pequeno, admin)
     antes = _contenido(openpyxl.load_workbook(io.BytesIO(primero.getvalue())))
     _borrar_plan(plan_pequeno)
@@ -113,6 +115,11 @@ def test_export_import_export_gives_equal_content(plan_pequeno, admin):
     assert resultado.aplicado
     plan = Plan.objects.get(codigo="bogota-mini")
     assert Reporte.objects.get(indicador__codigo="3.1.1").observaciones == "=cmd|' /C calc'!A0"
+    # the workbook's labels («Creciente», «Aprobado») come back as the stored codes
+    producto = Indicador.objects.get(codigo="3.1.3")
+    assert (producto.tipo_anualizacion, producto.periodicidad, producto.unidad) == ("creciente", "anual", "numero")
+    assert producto.anio_linea_base == 2022
+    assert set(Reporte.objects.filter(indicador=producto).values_list("estado", flat=True)) == {"aprobado"}
     despues = _contenido(openpyxl.load_workbook(_exportar(plan, admin)))
     assert despues == antes
 
@@ -344,14 +351,17 @@ def test_plan_template_has_drop_downs_and_imports_once_filled(admin):
     libro = openpyxl.load_workbook(salida)
     assert libro.sheetnames == ["Instrucciones", "Plan", "Niveles", "Indicadores", "Reportes"]
     listas = [dv.formula1 for dv in libro["Indicadores"].data_validations.dataValidation]
-    assert '"suma,creciente,constante,decreciente"' in listas
-    assert '"anual,semestral,trimestral,mensual"' in listas
+    # the drop-downs offer the labels users know (the import takes codes too)
+    assert '"Suma,Creciente,Constante,Decreciente"' in listas
+    assert '"Anual,Semestral,Trimestral,Mensual"' in listas
+    assert '"Número,Porcentaje,Pesos"' in listas
+    assert '"Borrador,Enviado,Aprobado,Devuelto"' in [dv.formula1 for dv in libro["Reportes"].data_validations.dataValidation]
     plan = libro["Plan"]
     for fila, valor in zip(plan.iter_rows(min_row=2), ["mi-plan", "Mi plan", "Plan de desarrollo", None, "Alcaldía"]):
         if valor:
             fila[1].value = valor
     libro["Niveles"].append(["1", None, "Eje", "Eje uno"])
-    libro["Indicadores"].append(["1.1", "Hogares", "1", None, "numero", "suma", "anual", "Secretaría", None, None, None, "10",
+    libro["Indicadores"].append(["1.1", "Hogares", "1", None, "Número", "Suma", "Anual", "Secretaría", None, None, None, "10",
                                  None, "No", None, 2, 3, 5])
     resultado = importar_libro(_guardar(libro), usuario=admin, confirmar=True)
     assert resultado.errores == []
@@ -377,3 +387,50 @@ def test_import_command_reports_errors(admin, tmp_path):
     with pytest.raises(CommandError, match="no se escribió nada"):
         call_command("importar", str(archivo), stderr=errores)
     assert "no es un libro de Excel" in errores.getvalue()
+
+
+# -- labels and codes ---------------------------------------------------------------------------
+
+
+def _plan_con_opciones(tipo: str, periodicidad: str, unidad: str, estado: str) -> dict[str, list[list]]:
+    return _plan_minimo(
+        Indicadores=[
+            ["Código", "Indicador", "Nivel", "Unidad", "Tipo", "Periodicidad", "Dependencia", "Meta final", "Meta 2023"],
+            ["1.1", "Cobertura", "1", unidad, tipo, periodicidad, "Secretaría General", "0,8", "0,8"],
+        ],
+        Reportes=[
+            ["Código del indicador", "Año", "Periodo", "Avance", "Estado"],
+            ["1.1", 2023, 1, "0,3", estado],
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    "tipo, periodicidad, unidad, estado",
+    [
+        ("Constante", "Semestral", "Porcentaje", "Aprobado"),  # the labels the export writes
+        ("constante", "semestral", "porcentaje", "aprobado"),  # the stored codes
+        ("CONSTANTE", " Semestral ", "porcentáje", "APROBADO"),  # case, spaces and accents do not matter
+    ],
+)
+def test_import_takes_labels_and_codes(admin, tipo, periodicidad, unidad, estado):
+    resultado = importar_libro(_libro(_plan_con_opciones(tipo, periodicidad, unidad, estado)), usuario=admin, confirmar=True)
+    assert resultado.errores == []
+    indicador = Indicador.objects.get(plan__codigo="plan-nuevo", codigo="1.1")
+    assert (indicador.tipo_anualizacion, indicador.periodicidad, indicador.unidad) == ("constante", "semestral", "porcentaje")
+    assert Reporte.objects.get(indicador=indicador).estado == "aprobado"
+
+
+def test_import_numero_label_with_accent(admin):
+    hojas = _plan_con_opciones("Suma", "Anual", "Número", "Borrador")
+    hojas["Indicadores"][1][7:] = ["2", "2"]
+    resultado = importar_libro(_libro(hojas), usuario=admin, confirmar=True)
+    assert resultado.errores == []
+    assert Indicador.objects.get(codigo="1.1").unidad == "numero"
+
+
+def test_an_unknown_choice_lists_the_labels(admin):
+    _rechazado(
+        _libro(_plan_con_opciones("Lineal", "Anual", "Número", "Aprobado")), admin,
+        "«Lineal» no es un valor válido; use uno de: Suma, Creciente, Constante, Decreciente.",
+    )
