@@ -294,3 +294,28 @@ def test_todo_o_nada_si_una_parte_falla(db, monkeypatch):
     with pytest.raises(RuntimeError):
         call_command("cargar_demo", verbosity=0)
     assert Plan.objects.count() == 0 and Indicador.objects.count() == 0
+
+
+def test_bogota_nombres_completos_o_con_puntos_suspensivos(datos_demo):
+    """The Anexo's cells were cut by the PDF extraction: names are completed from the report's
+    headings, and a name the report never gives whole says so with «…»."""
+    indicadores = Indicador.objects.filter(plan__codigo=BOGOTA)
+    producto = indicadores.get(codigo="3.1.1").producto
+    assert producto.startswith("Modelo de operación que integre procesos públicos y privados")
+    assert producto.endswith("dirigida a la ciudadanía, entidades públicas y privadas")
+    assert indicadores.get(codigo="2.1.2").producto.endswith("relacionadas con innovación, tecnologías emergentes y de 4 R.I.")
+    assert indicadores.get(codigo="3.1.1").nombre.endswith("prevención en…")
+    enlaces = (" en", " a la", " a", " de", " del", " el", " la", " los", " las", " y", " con", " que", " su", ",")
+    for codigo, nombre, prod in indicadores.values_list("codigo", "nombre", "producto"):
+        for texto in (nombre, prod):
+            assert not texto.endswith(enlaces), (codigo, texto[-40:])
+
+
+def test_bogota_recarga_actualiza_nombres_sin_duplicar(datos_demo):
+    indicador = Indicador.objects.get(plan__codigo=BOGOTA, codigo="3.1.1")
+    Indicador.objects.filter(pk=indicador.pk).update(producto="Modelo de operación … dirigida a la", nombre="x")
+    call_command("cargar_demo", verbosity=0)
+    recargado = Indicador.objects.get(plan__codigo=BOGOTA, codigo="3.1.1")
+    assert recargado.pk == indicador.pk
+    assert (recargado.producto, recargado.nombre) == (indicador.producto, indicador.nombre)
+    assert Indicador.objects.filter(plan__codigo=BOGOTA).count() == 36

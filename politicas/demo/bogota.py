@@ -6,6 +6,11 @@ name in `producto` and the indicator's name in `nombre`. The Anexo 1 values come
 `bogota_conpes29_anexo1_inferido.tsv` (see the seeds README); narratives from section 9 of the
 report text. Every value the report does not state is marked illustrative and says so in `fuente`.
 
+Names: the TSV's product and indicator names come from the Anexo 1 table, whose cells the PDF
+extraction cut («…dirigida a la»). Where the report writes a product's name whole (the headings of
+section 9 and the bold names of section 8) that name is used, verbatim; a name the report never
+gives whole ends with «…», so no name stops mid-sentence without saying so (`completar_nombre`).
+
 Derivation of the blank weights (cut 2024-1, every product anual, so f = 0 and MA = m[2023];
 TID = MA / MF with LB 0; gap of an objective = Σ w·(min(PAA, 1) − TID), SPEC §5):
 
@@ -24,6 +29,7 @@ TID = MA / MF with LB 0; gap of an objective = Σ w·(min(PAA, 1) − TID), SPEC
 """
 
 import csv
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -123,6 +129,22 @@ PLAN_DE_CHOQUE: dict[str, tuple[str, str | None]] = {
 }
 
 
+# Names cut by the extraction that the rule of `parece_cortado` cannot see (they stop on a noun),
+# found by reading the Anexo; the report never writes them whole.
+CORTADOS = {
+    ("6.1.6", "producto"),  # «…bajo la iniciativa de Dato Abierto a nivel»
+    ("7.1.7", "producto"),  # «…en el marco de los presupuestos»
+    ("3.1.2", "indicador"),  # «…patrones y datos en materia»
+    ("5.1.2", "indicador"),  # «…las Comunicaciones en torno al desarrollo»
+}
+# Words a Spanish name does not end on: a name ending on one of them was cut.
+PALABRAS_DE_ENLACE = {
+    "a", "al", "con", "como", "de", "del", "desde", "e", "el", "en", "entre", "hacia", "la", "las", "lo", "los",
+    "o", "para", "por", "que", "sin", "sobre", "su", "sus", "u", "un", "una", "y",
+}
+PUNTOS_SUSPENSIVOS = "…"
+
+
 @dataclass
 class Producto:
     codigo: str
@@ -179,9 +201,43 @@ def repartir_metas(
     return metas
 
 
+def parece_cortado(nombre: str) -> bool:
+    """A name that ends on a comma or on a linking word («…prevención en») stops mid-sentence."""
+    palabras = nombre.rstrip().split()
+    return bool(palabras) and (nombre.rstrip().endswith(",") or palabras[-1].lower() in PALABRAS_DE_ENLACE)
+
+
+def nombres_en_el_texto() -> dict[str, str]:
+    """Product names the report writes whole, by code: section 9's headings and section 8's bold names."""
+    texto = leer_seed(ARCHIVO_TEXTO)
+    nombres: dict[str, str] = {}
+    inicio = texto.index("8. IMPLEMENTACIÓN DE LOS ENFOQUES")
+    fin = texto.index("9. ACCIONES PARA MEJORAR", inicio)
+    for codigo, nombre in re.findall(r"\*\*(\d+\.\d+\.\d+)\.? ([^*]+)\*\*", texto[inicio:fin]):
+        nombres[codigo] = nombre.strip()
+    fin_9 = texto.index("Para el caso de los productos con cumplimiento por debajo", fin)
+    for linea in texto[fin:fin_9].splitlines():
+        codigo = _codigo_encabezado(linea.strip())
+        if codigo:
+            nombres[codigo] = linea.strip().split(" ", 1)[1].strip()
+    return nombres
+
+
+def completar_nombre(nombre: str, *, completo: str | None, cortado: bool = False) -> str:
+    """The whole name when the report gives one that continues `nombre`; else `nombre`, ending with
+    «…» when it was cut (`cortado`, or it ends on a linking word)."""
+    base = nombre.rstrip(" ,")
+    if completo and len(completo) > len(base) and completo.startswith(base):
+        return completo
+    if (cortado or parece_cortado(nombre)) and not nombre.endswith(PUNTOS_SUSPENSIVOS):
+        return base + PUNTOS_SUSPENSIVOS
+    return nombre
+
+
 def leer_productos() -> list[Producto]:
-    """The 36 products of the Anexo 1 TSV, with every blank weight filled in."""
+    """The 36 products of the Anexo 1 TSV, with every blank weight filled in and names completed."""
     productos = []
+    completos = nombres_en_el_texto()
     with ruta_seed(ARCHIVO_ANEXO).open(encoding="utf-8", newline="") as archivo:
         for fila in csv.DictReader(archivo, delimiter="\t"):
             codigo = fila["codigo"]
@@ -190,8 +246,13 @@ def leer_productos() -> list[Producto]:
             productos.append(
                 Producto(
                     codigo=codigo,
-                    producto=fila["producto"].strip(),
-                    indicador=fila["indicador"].strip(),
+                    producto=completar_nombre(
+                        fila["producto"].strip(), completo=completos.get(codigo), cortado=(codigo, "producto") in CORTADOS
+                    ),
+                    # The report never writes an indicator's name apart from the Anexo's cut cells.
+                    indicador=completar_nombre(
+                        fila["indicador"].strip(), completo=None, cortado=(codigo, "indicador") in CORTADOS
+                    ),
                     tipo=fila["tipo_anualizacion"].strip().lower(),
                     periodicidad=fila["periodicidad"].strip().lower(),
                     peso=peso if peso is not None else Decimal(PESOS_INFERIDOS[codigo]),
