@@ -873,34 +873,34 @@ class ExportadorSeguimiento:
             ["Brecha del plan (puntos porcentuales)", Num(total.brecha) if total else None],
             [
                 "Reportes incluidos",
-                "Las cifras se calculan solo con los reportes aprobados. La hoja «Reportes» lista todos los "
-                "reportes que cuentan al corte, con su estado (borrador, enviado, aprobado o devuelto).",
+                Texto("Las cifras se calculan solo con los reportes aprobados. La hoja «Reportes» lista todos los "
+                      "reportes que cuentan al corte, con su estado (borrador, enviado, aprobado o devuelto)."),
             ],
             [
                 "Porcentajes",
-                "PAV: avance en la vigencia frente a la meta del año. PAHV: avance hasta la vigencia frente a la "
-                "meta acumulada a la fecha. PAA: avance acumulado frente a la meta final del indicador.",
+                Texto("PAV: avance en la vigencia frente a la meta del año. PAHV: avance hasta la vigencia frente a la "
+                      "meta acumulada a la fecha. PAA: avance acumulado frente a la meta final del indicador."),
             ],
             [
                 "Semáforo",
-                f"Se aplica a cada porcentaje; el estado de un indicador es el de su PAHV. "
-                f"{Semaforo.SOBRE_EJECUCION.etiqueta}: más de {umbral(settings.SEMAFORO_UMBRAL_SOBRE)}. "
-                f"{Semaforo.ALTO.etiqueta}: más de {umbral(settings.SEMAFORO_UMBRAL_ALTO)}. "
-                f"{Semaforo.MEDIO.etiqueta}: más de {umbral(settings.SEMAFORO_UMBRAL_MEDIO)}. "
-                f"{Semaforo.BAJO.etiqueta}: {umbral(settings.SEMAFORO_UMBRAL_MEDIO)} o menos. "
-                f"{Semaforo.SIN_INFORMACION.etiqueta}: no hay valor que medir (el indicador no ha empezado, no "
-                "tiene meta o no tiene reporte); nunca se muestra como 0 %.",
+                Texto(f"Se aplica a cada porcentaje; el estado de un indicador es el de su PAHV. "
+                      f"{Semaforo.SOBRE_EJECUCION.etiqueta}: más de {umbral(settings.SEMAFORO_UMBRAL_SOBRE)}. "
+                      f"{Semaforo.ALTO.etiqueta}: más de {umbral(settings.SEMAFORO_UMBRAL_ALTO)}. "
+                      f"{Semaforo.MEDIO.etiqueta}: más de {umbral(settings.SEMAFORO_UMBRAL_MEDIO)}. "
+                      f"{Semaforo.BAJO.etiqueta}: {umbral(settings.SEMAFORO_UMBRAL_MEDIO)} o menos. "
+                      f"{Semaforo.SIN_INFORMACION.etiqueta}: no hay valor que medir (el indicador no ha empezado, no "
+                      "tiene meta o no tiene reporte); nunca se muestra como 0 %."),
             ],
             [
                 "Hoja «Niveles»",
-                "El avance, la trayectoria ideal y la brecha de cada nivel están en puntos porcentuales del plan "
-                "completo: la suma de los niveles más generales da las cifras del plan.",
+                Texto("El avance, la trayectoria ideal y la brecha de cada nivel están en puntos porcentuales del plan "
+                      "completo: la suma de los niveles más generales da las cifras del plan."),
             ],
             [
                 "Importar de nuevo",
-                "Las hojas «Plan», «Niveles», «Indicadores» y «Reportes» se pueden volver a importar "
-                "(Administración → Importar desde Excel, o el comando «python manage.py importar»); "
-                "las columnas calculadas se ignoran.",
+                Texto("Las hojas «Plan», «Niveles», «Indicadores» y «Reportes» se pueden volver a importar "
+                      "(Administración → Importar desde Excel, o el comando «python manage.py importar»); "
+                      "las columnas calculadas se ignoran."),
             ],
         ]
         return Hoja(HOJA_ACERCA, [Columna("Campo", 34), Columna("Valor", 100)], filas, filtro=False, posicion=5)

@@ -175,3 +175,14 @@ def test_dashboard_filter_by_tipo_is_described_with_its_label(plan_pequeno):
     acerca = {fila[0].value: fila[1].value for fila in libro["Acerca de"].iter_rows()}
     assert acerca["Filtros"] == "tipo: Constante"
     assert [f["Código"].value for f in _filas(libro["Indicadores"])] == ["3.1.1"]
+
+
+def test_about_sheet_explains_the_figures_in_spanish(plan_pequeno):
+    libro = _exportar(plan_pequeno, factories.usuario(grupos=("Auditor",)))
+    acerca = {fila[0].value: fila[1] for fila in libro["Acerca de"].iter_rows()}
+    assert acerca["Plan"].value == "Política mini (bogota-mini)"
+    semaforo = acerca["Semáforo"]
+    assert "Sobre ejecución: más de 125 %" in semaforo.value and "Cumplimiento bajo: 50 % o menos" in semaforo.value
+    assert semaforo.alignment.wrap_text  # long explanations wrap inside the column
+    assert acerca["Porcentajes"].value.startswith("PAV: avance en la vigencia")
+    assert not any("SPEC" in str(c.value) for c in acerca.values())

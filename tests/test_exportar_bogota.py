@@ -73,3 +73,19 @@ def test_bogota_round_trip_into_an_empty_database(datos_demo):
     antes = _contenido(openpyxl.load_workbook(io.BytesIO(primero)))
     despues = _contenido(openpyxl.load_workbook(io.BytesIO(_exportar(admin))))
     assert despues == antes
+
+
+def test_bogota_workbook_names_are_whole_or_say_they_are_cut(datos_demo):
+    libro = openpyxl.load_workbook(io.BytesIO(_exportar(factories.usuario(grupos=("Auditor",)))))
+    filas = list(libro["Indicadores"].iter_rows(values_only=True))
+    indicadores = {f[filas[0].index("Código")]: dict(zip(filas[0], f)) for f in filas[1:]}
+    assert indicadores["3.1.1"]["Producto"].endswith("dirigida a la ciudadanía, entidades públicas y privadas")
+    assert indicadores["3.1.1"]["Tipo"] == "Constante" and indicadores["3.1.1"]["Periodicidad"] == "Anual"
+    reportes = list(libro["Reportes"].iter_rows(values_only=True))
+    nombres = {f[0]: f[1] for f in reportes[1:]}
+    assert nombres["3.1.1"].endswith("formación y prevención en…")
+    enlaces = (" en", " a la", " de", " del", " el", " la", " y", ",")
+    textos = [f[c] for f in filas[1:] for c in (filas[0].index("Indicador"), filas[0].index("Producto"))]
+    textos += list(nombres.values())
+    assert textos and not [t for t in textos if t.endswith(enlaces)]
+    assert {f[reportes[0].index("Estado")] for f in reportes[1:]} <= {"Borrador", "Enviado", "Aprobado", "Devuelto"}
