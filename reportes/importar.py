@@ -76,12 +76,27 @@ class Error:
         return f"{', '.join(lugar)}: {self.mensaje}"
 
 
+ACCIONES = {"crear": "Crear", "modificar": "Modificar", "eliminar": "Eliminar"}
+OBJETOS = {
+    "plan": "Plan", "nivel": "Nivel", "indicador": "Indicador", "meta": "Meta", "reporte": "Reporte",
+    "entidad": "Entidad", "dependencia": "Dependencia",
+}
+
+
 @dataclass(frozen=True)
 class Cambio:
     accion: str  # "crear", "modificar", "eliminar"
     objeto: str  # "plan", "nivel", "indicador", "meta", "reporte", "entidad", "dependencia"
     clave: str
     detalle: str = ""
+
+    @property
+    def accion_etiqueta(self) -> str:
+        return ACCIONES.get(self.accion, self.accion)
+
+    @property
+    def objeto_etiqueta(self) -> str:
+        return OBJETOS.get(self.objeto, self.objeto)
 
 
 @dataclass
@@ -100,6 +115,10 @@ class ResultadoImportacion:
         """(objeto, acción, cuántos), in a stable order, for the preview and the command."""
         conteo = Counter((c.objeto, c.accion) for c in self.cambios)
         return [(objeto, accion, n) for (objeto, accion), n in sorted(conteo.items())]
+
+    def resumen_etiquetado(self) -> list[tuple[str, str, int]]:
+        """`resumen` in words for the preview page: («Indicador», «Crear», 3)."""
+        return [(OBJETOS.get(o, o), ACCIONES.get(a, a), n) for o, a, n in self.resumen()]
 
 
 class _Abortar(Exception):
@@ -770,7 +789,9 @@ class ImportadorPlan(_Importador):
         if self.motivo:
             objeto._change_reason = self.motivo
         objeto.save()
-        self.cambio("crear" if nuevo else "modificar", que, clave, "" if nuevo else ", ".join(cambiados))
+        # The preview names the changed fields as the admin does («tipo de anualización»).
+        nombres = [_nombre_campo(objeto, campo) for campo in cambiados]
+        self.cambio("crear" if nuevo else "modificar", que, clave, "" if nuevo else ", ".join(nombres))
         return True
 
     def _aplicar_niveles(self, plan: Plan) -> None:
@@ -850,6 +871,13 @@ class ImportadorPlan(_Importador):
             if reporte.pk and any(getattr(reporte, c) != v for c, v in valores.items()):
                 reporte.version += 1
             self._guardar(reporte, valores, "reporte", f"{fila.codigo} {fila.anio}-{fila.periodo}")
+
+
+def _nombre_campo(objeto, campo: str) -> str:
+    try:
+        return str(objeto._meta.get_field(campo).verbose_name)
+    except Exception:  # FieldDoesNotExist: not a model field, show it as written
+        return campo
 
 
 def _usuario_guardado(usuario):

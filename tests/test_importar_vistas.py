@@ -101,3 +101,18 @@ def test_abandoned_previews_are_cleaned_up(client, revisor, settings, tmp_path):
     client.post(reverse("excel_importar"), {"archivo": _subir(_libro(_plan_minimo()).getvalue())})
     restantes = list((tmp_path / "importaciones").iterdir())
     assert viejo not in restantes and len(restantes) == 1  # only the preview just uploaded
+
+
+def test_preview_speaks_in_words_not_codes(client, revisor, settings, tmp_path):
+    from reportes.importar import importar_libro
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(revisor)
+    assert importar_libro(_libro(_plan_minimo()), usuario=revisor, confirmar=True).aplicado
+    hojas = _plan_minimo()
+    hojas["Indicadores"][2][3] = "Constante"  # 1.2 was Creciente
+    vista = client.post(reverse("excel_importar"), {"archivo": _subir(_libro(hojas).getvalue())})
+    html = vista.content.decode()
+    assert "<td>Indicador</td><td>Modificar</td><td>1</td>" in html
+    assert "<td>Modificar</td><td>Indicador</td><td>1.2</td><td>tipo de anualización</td>" in html
+    assert "tipo_anualizacion" not in html
