@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import CharField, Exists, IntegerField, Max, OuterRef, Prefetch, Value
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -46,13 +46,83 @@ def corte_de_fecha(fecha: datetime.date) -> CorteRef:
     return CorteRef(fecha.year - 1, 2)
 
 
-def cortes_del_plan(plan: Plan) -> list[CorteRef]:
-    """Every semester cut from the plan's first year to its last cut opened (or today), oldest first."""
-    registrados = [CorteRef(a, s) for a, s in Corte.objects.filter(plan=plan).values_list("anio", "semestre")]
-    hoy = corte_de_fecha(datetime.date.today())
-    ultimo = max(registrados) if registrados else min(hoy, CorteRef(plan.anio_fin, 2))
+@dataclass
+class PeriodosPlan:
+    """The cuts a plan can be read at (oldest first) and its semester reports (newest first)."""
+
+    cortes: list[CorteRef]
+    informes: list[CorteRef]
+
+    @property
+    def ultimo_informe(self) -> CorteRef | None:
+        return self.informes[0] if self.informes else None
+
+
+def _periodos_registrados(plan_ids: list[int]) -> list[tuple[int, int, int, str]]:
+    """(plan, año, semestre, tipo) rows, one query: the plans' cuts («corte»), semester reports
+    («informe») and, only for plans with neither, their last year with reports («reporte»).
+
+    The reports are read only for plans without cuts or semester reports (an empty set for
+    plans in use), so large plans pay nothing for this fallback.
+    """
+    from politicas.models import InformeCualitativo
+
+    def tipo(nombre: str) -> Value:
+        return Value(nombre, output_field=CharField())
+
+    cortes = (
+        Corte.objects.filter(plan_id__in=plan_ids).annotate(tipo=tipo("corte"))
+        .values_list("plan_id", "anio", "semestre", "tipo").order_by()
+    )
+    informes = (
+        InformeCualitativo.objects.filter(plan_id__in=plan_ids).annotate(tipo=tipo("informe"))
+        .values_list("plan_id", "anio", "semestre", "tipo").order_by()
+    )
+    sin_periodos = (
+        Plan.objects.filter(id__in=plan_ids)
+        .exclude(Exists(Corte.objects.filter(plan=OuterRef("pk"))))
+        .exclude(Exists(InformeCualitativo.objects.filter(plan=OuterRef("pk"))))
+        .values("id")
+    )
+    reportes = (
+        Reporte.objects.filter(indicador__plan_id__in=sin_periodos)
+        .values("indicador__plan_id")
+        .annotate(ultimo=Max("anio"), semestre=Value(2, output_field=IntegerField()), tipo=tipo("reporte"))
+        .values_list("indicador__plan_id", "ultimo", "semestre", "tipo")
+        .order_by()
+    )
+    return list(cortes.union(informes, reportes, all=True))
+
+
+def _ultimo_corte(periodos: list[tuple[int, int, str]], plan: Plan, hoy: CorteRef) -> CorteRef:
+    """The plan's default cut from its (año, semestre, tipo) rows: its latest opened cut, else its
+    latest semester report, else the December cut of its last year with reports (not later than
+    today's cut), else today's cut within the plan's years."""
+    for buscado in ("corte", "informe"):
+        refs = [CorteRef(a, s) for a, s, t in periodos if t == buscado]
+        if refs:
+            return max(refs)
+    anios = [a for a, _s, t in periodos if t == "reporte"]
+    return min(hoy, CorteRef(max(anios), 2)) if anios else min(hoy, CorteRef(plan.anio_fin, 2))
+
+
+def periodos_del_plan(plan: Plan) -> PeriodosPlan:
+    """Every semester cut from the plan's first year to its default cut, and its semester reports.
+
+    The default (latest) cut is the last one that exists for the plan: its latest Corte, else its
+    latest semester report, else the last year with reports; today's date only when the plan
+    has no data at all. One query.
+    """
+    periodos = [(a, s, t) for _p, a, s, t in _periodos_registrados([plan.id])]
+    ultimo = _ultimo_corte(periodos, plan, corte_de_fecha(datetime.date.today()))
     cortes = [CorteRef(a, s) for a in range(plan.anio_inicio, ultimo.anio + 1) for s in (1, 2)]
-    return [c for c in cortes if c <= ultimo] or [ultimo]
+    informes = sorted({CorteRef(a, s) for a, s, t in periodos if t == "informe"}, reverse=True)
+    return PeriodosPlan(cortes=[c for c in cortes if c <= ultimo] or [ultimo], informes=informes)
+
+
+def cortes_del_plan(plan: Plan) -> list[CorteRef]:
+    """The cuts a plan can be read at, oldest first (see `periodos_del_plan`)."""
+    return periodos_del_plan(plan).cortes
 
 
 def elegir_corte(texto: str | None, disponibles: list[CorteRef]) -> CorteRef:
@@ -351,6 +421,12 @@ class Tablero:
     opciones: dict = field(default_factory=dict)
     hay_ilustrativos: bool = False
     restringido: bool = False  # a planner who only sees their dependencias' rows
+    sin_reportes: bool = False  # indicators, but none with information at the cut
+
+    @property
+    def sin_indicadores(self) -> bool:
+        """A policy followed only through qualitative semester reports (Sopó)."""
+        return self.total_indicadores == 0
 
 
 def _corto(texto: str, largo: int) -> str:
@@ -486,6 +562,7 @@ def tablero_plan(*, plan: Plan, corte: CorteRef, cortes: list[CorteRef], user, f
         opciones=opciones,
         hay_ilustrativos=bool(ilustrativos),
         restringido=restringido,
+        sin_reportes=sin_informacion_alguna(resultado.indicadores),
     )
 
 
@@ -523,23 +600,34 @@ class TarjetaPlan:
     brecha: Decimal | None
     conteo: list[tuple[Semaforo, int]]
     total: int
+    informe: CorteRef | None = None  # the latest semester report, for plans followed qualitatively
+    sin_reportes: bool = False  # indicators, but none with information at the cut
+
+    @property
+    def sin_indicadores(self) -> bool:
+        return self.total == 0
 
 
 def tarjetas_inicio(user) -> list[TarjetaPlan]:
     """The plans a user may see, each with its headline figures at its latest cut.
 
-    Queries: plans, their cuts, then the engine's batch selector once per distinct latest cut
-    (levels + indicators of every plan at that cut): the count never grows with plans' sizes.
+    Queries: plans, their cuts and semester reports (one query, see `_periodos_registrados`),
+    then the engine's batch selector once per distinct latest cut (levels + indicators of every
+    plan at that cut): the count never grows with plans' sizes.
     """
     planes = list(permisos.planes_visibles(user).select_related("entidad").order_by("entidad__nombre", "nombre"))
-    cortes: dict[int, CorteRef] = {}
-    for plan_id, anio, semestre in Corte.objects.filter(plan__in=planes).values_list("plan_id", "anio", "semestre"):
-        ref = CorteRef(anio, semestre)
-        cortes[plan_id] = max(cortes.get(plan_id, ref), ref)
+    periodos: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+    for plan_id, anio, semestre, tipo in _periodos_registrados([p.id for p in planes]):
+        periodos[plan_id].append((anio, semestre, tipo))
     hoy = corte_de_fecha(datetime.date.today())
+    cortes = {plan.id: _ultimo_corte(periodos[plan.id], plan, hoy) for plan in planes}
+    informes = {
+        plan.id: max((CorteRef(a, s) for a, s, t in periodos[plan.id] if t == "informe"), default=None)
+        for plan in planes
+    }
     por_corte: dict[CorteRef, list[Plan]] = defaultdict(list)
     for plan in planes:
-        por_corte[cortes.get(plan.id) or min(hoy, CorteRef(plan.anio_fin, 2))].append(plan)
+        por_corte[cortes[plan.id]].append(plan)
     from reportes import selectors
 
     resultados_por_plan: dict[int, ResultadoPlan] = {}
@@ -560,9 +648,17 @@ def tarjetas_inicio(user) -> list[TarjetaPlan]:
                 brecha=total.brecha if total else None,
                 conteo=[(b, conteo[b]) for b in ORDEN_BANDAS],
                 total=len(resultado.indicadores),
+                informe=informes[plan.id],
+                sin_reportes=sin_informacion_alguna(resultado.indicadores),
             )
         )
     return tarjetas
+
+
+def sin_informacion_alguna(indicadores: list[ResultadoIndicador]) -> bool:
+    """True when the plan has indicators but none has information at the cut: its 0 % avance
+    would say «nothing done» where the truth is «nothing reported»."""
+    return bool(indicadores) and all(r.semaforo == Semaforo.SIN_INFORMACION for r in indicadores)
 
 
 # Indicator page --------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.shortcuts import render
 
 from indicadores import permisos
 from indicadores.models import Indicador
-from politicas.models import InformeCualitativo, Plan
+from politicas.models import Plan
 from reportes import tablero as t
 from reportes.filtros import FiltrosAnexo
 
@@ -52,21 +52,15 @@ def inicio(request: HttpRequest) -> HttpResponse:
 @_con_plan
 def tablero(request: HttpRequest, plan: Plan) -> HttpResponse:
     """Plan dashboard at a cut (default: the latest), with Anexo 1 filtered from the URL."""
-    cortes = t.cortes_del_plan(plan)
-    corte = t.elegir_corte(request.GET.get("corte"), cortes)
+    periodos = t.periodos_del_plan(plan)
+    corte = t.elegir_corte(request.GET.get("corte"), periodos.cortes)
     datos = t.tablero_plan(
-        plan=plan, corte=corte, cortes=cortes, user=request.user, filtros=FiltrosAnexo.desde_get(request.GET)
+        plan=plan, corte=corte, cortes=periodos.cortes, user=request.user, filtros=FiltrosAnexo.desde_get(request.GET)
     )
     return render(
         request,
         "reportes/tablero.html",
-        {
-            "t": datos,
-            "plan": plan,
-            "corte": corte,
-            "url_exportar": t.url_exportar(plan),
-            "hay_informes": InformeCualitativo.objects.filter(plan=plan).exists(),
-        },
+        {"t": datos, "plan": plan, "corte": corte, "url_exportar": t.url_exportar(plan), "periodos": periodos},
     )
 
 

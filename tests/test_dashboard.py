@@ -109,9 +109,9 @@ def test_numero_fijo_de_consultas(client, django_assert_num_queries, django_asse
     # fixed few extra queries); later reads use them.
     with django_assert_max_num_queries(14):
         assert client.get(url, {"corte": "2024-1"}).status_code == 200
-    # Expect 10 queries: session, user, groups, plan, cuts, results (levels, indicators),
-    # dependencias, enfoques, whether the plan has semester reports.
-    with django_assert_num_queries(10):
+    # Expect 9 queries: session, user, groups, plan, cuts with semester reports (one union),
+    # results (levels, indicators), dependencias, enfoques.
+    with django_assert_num_queries(9):
         respuesta = client.get(url, {"corte": "2024-1", "banda": "bajo"})
     assert respuesta.status_code == 200
 
