@@ -9,30 +9,61 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import display_for_field
 from django.contrib.auth import get_permission_codename
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_history_model_for_model
 
 from indicadores import permisos, reglas, services
 from indicadores.formularios import campo_numero
 from indicadores.models import Corte, Enfoque, Evidencia, Indicador, Meta, Reporte
+from indicadores.templatetags.admin_numeros import con_formato_propio, texto_legible
 from politicas.models import Dependencia, Nivel, Plan
 from seguimiento.numeros import formato_numero
 
 
 class NumerosColombianos:
-    """Decimal fields read and show numbers the Colombian way («7.480», «0,33»)."""
+    """Decimal fields read and show numbers the Colombian way («7.480», «0,33»); years and
+    periods show as 2024, never «2.024».
+
+    Forms use `NumeroField`; list columns of such fields are swapped for `columna_legible`;
+    read-only fields go through the admin templates' `contenido_legible` filter.
+    """
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, models.DecimalField):
             return campo_numero(db_field, **kwargs)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_list_display(self, request):
+        columnas = []
+        for nombre in super().get_list_display(request):
+            try:
+                campo = self.model._meta.get_field(nombre) if isinstance(nombre, str) else None
+            except FieldDoesNotExist:  # a method or attribute name, not a field
+                campo = None
+            propio = campo is not None and con_formato_propio(campo) and nombre not in (self.list_display_links or ())
+            columnas.append(columna_legible(campo, self) if propio else nombre)
+        return columnas
+
+
+def columna_legible(campo: models.Field, model_admin):
+    """A changelist column showing `campo` as `texto_legible` does, sortable by the field."""
+
+    def columna(obj) -> str:
+        valor = getattr(obj, campo.attname)
+        texto = texto_legible(campo, valor)
+        return texto if texto is not None else display_for_field(valor, campo, model_admin.get_empty_value_display())
+
+    columna.__name__ = campo.name  # the column's CSS class stays «column-anio»
+    return admin.display(description=campo.verbose_name, ordering=campo.name)(columna)
 
 
 class HistorialAdmin(NumerosColombianos, SimpleHistoryAdmin):
@@ -539,9 +570,11 @@ class ReporteAdmin(HistorialAdmin):
     def indicador_codigo(self, obj: Reporte) -> str:
         return obj.indicador.codigo
 
-    @admin.display(description="plan", ordering="indicador__plan__nombre")
+    @admin.display(description="plan", ordering="indicador__plan__codigo")
     def plan(self, obj: Reporte) -> str:
-        return obj.indicador.plan.codigo
+        # The code must not break at its hyphens («cali-␤2016»); the full name is the tooltip.
+        plan = obj.indicador.plan
+        return format_html('<span class="nowrap" title="{}">{}</span>', plan.nombre, plan.codigo)
 
     @admin.display(description="dependencia", ordering="indicador__dependencia__nombre")
     def dependencia(self, obj: Reporte) -> str:
@@ -549,7 +582,7 @@ class ReporteAdmin(HistorialAdmin):
 
     @admin.display(description="avance", ordering="valor")
     def valor_col(self, obj: Reporte) -> str:
-        return formato_numero(obj.valor, decimales=6)
+        return formato_numero(obj.valor, decimales=Reporte._meta.get_field("valor").decimal_places)
 
     def get_queryset(self, request):
         visibles = permisos.indicadores_visibles(request.user)

@@ -132,7 +132,10 @@ class Meta(models.Model):
         constraints = [models.UniqueConstraint(fields=["indicador", "anio"], name="meta_unica_por_anio")]
 
     def __str__(self) -> str:
-        return f"{self.anio}: {self.valor}"
+        from seguimiento.numeros import formato_numero
+
+        # The inline's row title: «2023: 0,8», never Python's «0.800000».
+        return f"{self.anio}: {formato_numero(self.valor, 6)}"
 
     def clean(self) -> None:
         from indicadores import reglas
