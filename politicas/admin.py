@@ -145,7 +145,7 @@ class NivelAdmin(HistorialAdmin):
 
 class ActividadCualitativaInline(admin.TabularInline):
     model = ActividadCualitativa
-    fields = ("orden", "componente", "descripcion", "programadas", "realizadas")
+    fields = ("orden", "componente", "descripcion", "programadas", "realizadas", "ilustrativo")
     extra = 1
 
 

@@ -23,6 +23,7 @@ class Componente:
     nombre: str
     programadas: int
     realizadas: int
+    ilustrativo: bool = False  # counts inferred because the source document does not give them
 
     @property
     def cumplimiento(self) -> Decimal | None:
@@ -48,16 +49,25 @@ class Resumen:
         """The overall quantitative score (83 % in the seed)."""
         return porcentaje(self.realizadas, self.programadas)
 
+    @property
+    def ilustrativo(self) -> bool:
+        """True when any component's counts are inferred: the totals are then illustrative too."""
+        return any(c.ilustrativo for c in self.componentes)
 
-def resumir(actividades: Iterable[tuple[str, int, int]], impacto_cualitativo: Decimal | None = None) -> Resumen:
-    """Group activity lines (componente, programadas, realizadas) by component, in first-seen order."""
-    por_componente: dict[str, list[int]] = {}
-    for componente, programadas, realizadas in actividades:
-        totales = por_componente.setdefault(componente.strip(), [0, 0])
+
+def resumir(
+    actividades: Iterable[tuple[str, int, int] | tuple[str, int, int, bool]], impacto_cualitativo: Decimal | None = None
+) -> Resumen:
+    """Group activity lines (componente, programadas, realizadas[, ilustrativo]) by component, in
+    first-seen order; a component is illustrative when any of its lines is."""
+    por_componente: dict[str, list] = {}
+    for componente, programadas, realizadas, *resto in actividades:
+        totales = por_componente.setdefault(componente.strip(), [0, 0, False])
         totales[0] += programadas or 0
         totales[1] += realizadas or 0
+        totales[2] = totales[2] or bool(resto and resto[0])
     return Resumen(
-        componentes=[Componente(nombre, p, r) for nombre, (p, r) in por_componente.items()],
+        componentes=[Componente(nombre, p, r, i) for nombre, (p, r, i) in por_componente.items()],
         impacto_cualitativo=impacto_cualitativo,
     )
 
@@ -65,6 +75,6 @@ def resumir(actividades: Iterable[tuple[str, int, int]], impacto_cualitativo: De
 def resumen_informe(informe) -> Resumen:
     """The summary of a saved `InformeCualitativo` (prefetch `actividades_detalle` for many)."""
     return resumir(
-        ((a.componente, a.programadas, a.realizadas) for a in informe.actividades_detalle.all()),
+        ((a.componente, a.programadas, a.realizadas, a.ilustrativo) for a in informe.actividades_detalle.all()),
         informe.impacto_cualitativo,
     )

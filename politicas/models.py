@@ -226,6 +226,10 @@ class ActividadCualitativa(models.Model):
     programadas = models.PositiveIntegerField("actividades programadas")
     realizadas = models.PositiveIntegerField("actividades realizadas")
     orden = models.PositiveIntegerField("orden", default=0)
+    ilustrativo = models.BooleanField(
+        "valores ilustrativos", default=False,
+        help_text="Marcado cuando el documento fuente no da estas cantidades y fueron inferidas.",
+    )
 
     class Meta:
         verbose_name = "actividad"

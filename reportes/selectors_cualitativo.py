@@ -28,6 +28,11 @@ class InformeSemestral:
     componentes: list[LineaComponente]
 
     @property
+    def ilustrativo(self) -> bool:
+        """Some activity counts are inferred (the source gives none): so are the totals and 83 %."""
+        return any(c.actividad.ilustrativo for c in self.componentes)
+
+    @property
     def clave(self) -> str:
         return f"{self.informe.anio}-{self.informe.semestre}"
 

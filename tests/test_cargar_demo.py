@@ -237,6 +237,17 @@ def test_sopo_informe_cualitativo_2021_2(datos_demo):
     assert informe.evidencias.startswith("Se encuentran consignadas una a una en el Google Drive")
 
 
+def test_sopo_conteos_de_actividades_son_ilustrativos_y_la_recarga_los_restaura(datos_demo):
+    """The seed gives only shares (83 %, ≈ 20 %) and «alrededor de 13»: every count is inferred."""
+    from politicas.models import ActividadCualitativa
+
+    actividades = ActividadCualitativa.objects.filter(informe__plan__codigo=SOPO)
+    assert actividades.count() == 4 and all(a.ilustrativo for a in actividades)
+    actividades.update(ilustrativo=False)
+    call_command("cargar_demo", verbosity=0)
+    assert all(a.ilustrativo for a in ActividadCualitativa.objects.filter(informe__plan__codigo=SOPO))
+
+
 def test_usuarios_de_demostracion_por_rol(datos_demo):
     from django.contrib.auth import get_user_model
 

@@ -32,6 +32,13 @@ def test_resumen_por_componente_y_total():
     assert resumen.impacto_cualitativo == Decimal("46")
 
 
+def test_resumen_lleva_la_marca_ilustrativo_por_componente():
+    resumen = cualitativo.resumir([("Empleo", 6, 6, True), ("Turismo", 5, 1), ("Turismo", 1, 1, False)])
+    assert [(c.nombre, c.ilustrativo) for c in resumen.componentes] == [("Empleo", True), ("Turismo", False)]
+    assert resumen.ilustrativo
+    assert not cualitativo.resumir([("Turismo", 5, 1)]).ilustrativo
+
+
 def test_resumen_vacio():
     assert cualitativo.resumir([]).cumplimiento_cuantitativo is None
 

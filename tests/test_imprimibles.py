@@ -88,3 +88,28 @@ def test_informe_semestral_formato_sopo(client):
     assert 'data-cifra="cuantitativo">83 %' in html and 'data-cifra="cualitativo">46 %' in html
     assert "Ferias de empleo." in html and "Alianzas con entidades" in html
     assert 'href="https://drive.example.org/politicas"' in html
+
+
+def test_informe_semestral_marca_conteos_ilustrativos(client):
+    plan = f.plan(publicado=True)
+    dep = f.dependencia(entidad=plan.entidad)
+    informe = InformeCualitativo.objects.create(plan=plan, anio=2021, semestre=2, dependencia=dep)
+    ActividadCualitativa.objects.create(informe=informe, componente="Empleo", programadas=6, realizadas=6, ilustrativo=True)
+    ActividadCualitativa.objects.create(informe=informe, componente="Turismo", programadas=5, realizadas=1, orden=1)
+    html = client.get(reverse("informe_semestral", args=[plan.codigo])).content.decode()
+    filas = {
+        nombre: fila for nombre, fila in re.findall(r'<tr><th scope="row">(\w+)(.*?)</tr>', html.split("Actividades por componente")[1])
+    }
+    assert "Valores ilustrativos" in filas["Empleo"] and "Valores ilustrativos" not in filas["Turismo"]
+    totales = html.split('data-cifra="cuantitativo"')[1].split("</div>")[0]
+    assert "7 de 11 actividades" in totales and "Valores ilustrativos" in totales
+    # Without inferred counts there is no label at all.
+    ActividadCualitativa.objects.filter(informe=informe).update(ilustrativo=False)
+    assert "Valores ilustrativos" not in client.get(reverse("informe_semestral", args=[plan.codigo])).content.decode()
+
+
+def test_informe_semestral_sopo_demo_muestra_la_marca_ilustrativo(client, datos_demo):
+    url = reverse("informe_semestral", args=["sopo-generacion-ingresos"]) + "?periodo=2021-2"
+    html = client.get(url).content.decode()
+    assert html.count('class="etiqueta etiqueta--ilustrativo"') == 5  # the total and each of four components
+    assert "25 de 30 actividades programadas" in html and 'data-cifra="cuantitativo">83 %' in html

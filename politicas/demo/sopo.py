@@ -11,6 +11,8 @@ shares and what the text says:
   the Dirección de Agropecuario: 13 programmed, 13 carried out;
 - turismo: 1 of 5 = 20 %;
 - empleo 6 of 6 and emprendimiento 5 of 6 complete the total: 25 of 30 = 83,3 % («83 %»).
+Every count is therefore stored with `ilustrativo=True` and printed with the «Valores
+ilustrativos» label; only the shares (83 %, ≈ 20 %) and «alrededor de 13» are the seed's.
 The seed does not give the policy's years either: 2021–2031 (ten years from the reported year)
 is illustrative.
 """
@@ -104,7 +106,10 @@ def cargar() -> dict[str, int]:
         guardar(
             ActividadCualitativa,
             buscar={"informe": informe, "componente": nombre},
-            valores={"descripcion": descripcion, "programadas": programadas, "realizadas": realizadas, "orden": orden},
+            valores={
+                "descripcion": descripcion, "programadas": programadas, "realizadas": realizadas, "orden": orden,
+                "ilustrativo": True,  # derived from the seed's shares, see the module docstring
+            },
         )
     nombres = [nombre for _c, nombre, *_r in COMPONENTES]
     ActividadCualitativa.objects.filter(informe=informe).exclude(componente__in=nombres).delete()
