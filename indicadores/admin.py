@@ -192,9 +192,11 @@ class ReporteInlineForm(forms.ModelForm):
     class Meta:
         model = Reporte
         fields = ("anio", "periodo", "valor", "observaciones", "plan_de_choque")
+        # Two rows: the whole table fits a 1280 px screen; the box grows while it is being typed
+        # in (see templates/admin/indicadores/indicador/change_form.html).
         widgets = {
-            "observaciones": forms.Textarea(attrs={"rows": 2, "cols": 40}),
-            "plan_de_choque": forms.Textarea(attrs={"rows": 2, "cols": 30}),
+            "observaciones": forms.Textarea(attrs={"rows": 2, "cols": 20}),
+            "plan_de_choque": forms.Textarea(attrs={"rows": 2, "cols": 20}),
         }
 
 
@@ -256,12 +258,28 @@ class ReporteInline(NumerosColombianos, admin.TabularInline):
     model = Reporte
     form = ReporteInlineForm
     formset = ReportesFormSet
-    fields = ("anio", "periodo", "valor", "observaciones", "plan_de_choque", "estado", "comentario_revision", "enviar")
-    readonly_fields = ("estado", "comentario_revision")
+    # Seven columns that fit a 1280 px screen next to the admin's menu: the review comment goes
+    # under the state instead of in a column of its own.
+    fields = ("anio", "periodo", "valor", "observaciones", "plan_de_choque", "estado_revision", "enviar")
+    readonly_fields = ("estado_revision",)
     extra = 1
     can_delete = False  # a reported value is corrected, not erased (the audit trail keeps both)
     verbose_name = "reporte de avance"
     verbose_name_plural = "reportes de avance (observaciones y plan de choque)"
+
+    @admin.display(description="estado")
+    def estado_revision(self, obj: Reporte) -> str:
+        if obj is None or obj.pk is None:
+            return "nuevo"
+        if obj.comentario_revision:
+            return format_html("{}<br><small>«{}»</small>", obj.get_estado_display(), obj.comentario_revision)
+        return obj.get_estado_display()
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and not permisos.puede_editar_indicador(request.user, obj):
+            # Readers see the reports; «enviar a revisión» is a planner's checkbox.
+            return tuple(campo for campo in self.fields if campo != "enviar")
+        return self.fields
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
