@@ -103,7 +103,9 @@ def _envoltura(ancho: int, alto: int, titulo: str, descripcion: str, cuerpo: lis
     )
 
 
-def _leyenda(series: list[Serie], x: int, y: int, *, barras: bool = False, textos: list[str] | None = None) -> list[str]:
+def _leyenda(
+    series: list[Serie], x: int, y: int, *, barras: bool = False, textos: list[str] | None = None, px_por_letra: float = 7.2
+) -> list[str]:
     partes = []
     for i, serie in enumerate(series):
         texto = textos[i] if textos else serie.nombre
@@ -114,7 +116,7 @@ def _leyenda(series: list[Serie], x: int, y: int, *, barras: bool = False, texto
             trazo = ' stroke-dasharray="6 4"' if serie.discontinua else ""
             partes.append(f'<line x1="{x}" y1="{y}" x2="{x + 24}" y2="{y}" stroke="{serie.color}" stroke-width="3"{trazo}/>')
         partes.append(f'<text x="{x + 30}" y="{y + 4}" fill="#222">{_txt(texto)}</text>')
-        x += 48 + round(7.2 * len(texto))
+        x += 48 + round(px_por_letra * len(texto))
     return partes
 
 
@@ -233,7 +235,8 @@ def barras(
             f'<text x="{izquierda + i * grupo + grupo / 2:.1f}" y="{arriba + area_h + 16}" text-anchor="middle" '
             f'fill="#333">{_txt(categoria)}</text>'
         )
-    cuerpo += _leyenda(series, izquierda, alto - 10, barras=True)
+    # Inline charts get larger text on phones (static/css/app.css): the legend leaves room for it.
+    cuerpo += _leyenda(series, izquierda, alto - 10, barras=True, px_por_letra=9.5)
     descripcion = "; ".join(
         f"{c}: " + ", ".join(f"{s.nombre} {_fmt(s.valores[i] if i < len(s.valores) else None, unidad)}" for s in series)
         for i, c in enumerate(categorias)
@@ -241,7 +244,7 @@ def barras(
     return _envoltura(ancho, alto, titulo, descripcion, cuerpo, _ident(titulo + descripcion))
 
 
-def distribucion_semaforo(*, titulo: str, conteo: dict[Semaforo, int], ancho: int = 720) -> SafeString:
+def distribucion_semaforo(*, titulo: str, conteo: dict[Semaforo, int], ancho: int = 560) -> SafeString:
     """Horizontal bars, one per band: icon, name, count and share, so the colour is a redundant cue."""
     total = sum(conteo.values()) or 1
     fila, etiqueta_w, derecha = 30, 210, 110
@@ -271,10 +274,17 @@ def distribucion_semaforo(*, titulo: str, conteo: dict[Semaforo, int], ancho: in
     return _envoltura(ancho, alto, titulo, "; ".join(partes_desc), cuerpo, _ident(titulo + str(partes_desc)))
 
 
-def semaforo_por_grupo(*, titulo: str, filas: list[tuple[str, dict[Semaforo, int]]], ancho: int = 720) -> SafeString:
+def semaforo_por_grupo(*, titulo: str, filas: list[tuple[str, dict[Semaforo, int]]], ancho: int = 560) -> SafeString:
     """Stacked horizontal bars, one per dependencia or sector, split by band with counts written in."""
     fila, etiqueta_w, derecha = 30, 250, 40
-    alto = fila * len(filas) + 44
+    # The legend wraps onto as many lines as the chart's width needs.
+    anchos = [34 + round(8.6 * len(b.etiqueta)) for b in ORDEN_BANDAS]
+    lineas_leyenda, usado = 1, 8
+    for w in anchos:
+        if usado + w > ancho and usado > 8:
+            lineas_leyenda, usado = lineas_leyenda + 1, 8
+        usado += w
+    alto = fila * len(filas) + 26 + 18 * lineas_leyenda
     area_w = ancho - etiqueta_w - derecha
     maximo = max((sum(c.values()) for _, c in filas), default=0) or 1
     unidad_w = area_w / maximo
@@ -282,7 +292,7 @@ def semaforo_por_grupo(*, titulo: str, filas: list[tuple[str, dict[Semaforo, int
     partes_desc = []
     for i, (nombre, conteo) in enumerate(filas):
         y = 6 + i * fila
-        corto = nombre if len(nombre) <= 38 else nombre[:36] + "…"
+        corto = nombre if len(nombre) <= 28 else nombre[:27] + "…"  # fits 250 units at phone text size
         cuerpo.append(
             f'<text x="{etiqueta_w - 8}" y="{y + 17}" text-anchor="end" fill="#222"><title>{_txt(nombre)}</title>{_txt(corto)}</text>'
         )
@@ -309,11 +319,13 @@ def semaforo_por_grupo(*, titulo: str, filas: list[tuple[str, dict[Semaforo, int
         partes_desc.append(f"{nombre}: " + ", ".join(trozos))
     # Legend: icon and name of each band.
     x = 8
-    y = alto - 12
-    for banda in ORDEN_BANDAS:
+    y = alto - 12 - 18 * (lineas_leyenda - 1)
+    for banda, w in zip(ORDEN_BANDAS, anchos):
+        if x + w > ancho and x > 8:
+            x, y = 8, y + 18
         cuerpo.append(
             f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{COLOR_BANDA[banda]}"/>'
             f'<text x="{x + 16}" y="{y}" fill="#222" font-size="11">{ICONO_BANDA[banda]} {_txt(banda.etiqueta)}</text>'
         )
-        x += 34 + round(6.6 * len(banda.etiqueta))
+        x += w  # room for the larger text on phones
     return _envoltura(ancho, alto, titulo, "; ".join(partes_desc), cuerpo, _ident(titulo + str(partes_desc)))

@@ -262,16 +262,22 @@ def filas_html(filas: list[Fila], *, corte: CorteRef) -> SafeString:
     Every text from the database is escaped; the cells match `_anexo_tabla.html`'s header."""
     partes = []
     sufijo = f"?corte={corte.clave}"
+    # On phones the rows become cards (static/css/app.css) and each cell shows its column's
+    # name from data-etiqueta; the year is written without a thousands separator.
+    anio = str(corte.anio)
     for f in filas:
         r = f.r
         partes.append(
             f'<tr class="fila--{r.semaforo.value}">'
             f'<td class="codigo"><a href="{_esc(f.url)}{sufijo}">{_esc(r.codigo)}</a></td>'
-            f'<td>{_esc(r.nombre)}<span class="responsable">{_esc(f.dependencia)}</span>'
+            f'<td class="nombre">{_esc(r.nombre)}<span class="responsable">{_esc(f.dependencia)}</span>'
             f'{_ETIQUETA_ILUSTRATIVO if f.ilustrativo else ""}</td>'
-            f"<td>{_esc(f.tipo)}</td><td>{_esc(f.periodicidad)}</td>"
-            f'<td class="num">{f.meta}</td><td class="num">{f.avance}</td>'
-            f'<td class="num">{f.pav}</td><td class="num">{f.pahv}</td><td class="num">{f.paa}</td></tr>'
+            f'<td data-etiqueta="Tipo">{_esc(f.tipo)}</td><td data-etiqueta="Periodicidad">{_esc(f.periodicidad)}</td>'
+            f'<td class="num" data-etiqueta="Meta {anio}">{f.meta}</td>'
+            f'<td class="num" data-etiqueta="Avance {anio}">{f.avance}</td>'
+            f'<td class="num pct-celda" data-etiqueta="PAV">{f.pav}</td>'
+            f'<td class="num pct-celda" data-etiqueta="PAHV">{f.pahv}</td>'
+            f'<td class="num pct-celda" data-etiqueta="PAA">{f.paa}</td></tr>'
         )
     return mark_safe("".join(partes))
 
