@@ -7,11 +7,13 @@ export streams rows into a write-only workbook.
 """
 
 import datetime
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -25,6 +27,7 @@ TIPOS = {"+": "creación", "~": "modificación", "-": "eliminación"}
 # Bookkeeping fields that change on every save and say nothing to an auditor.
 IGNORADOS = {"actualizado_en"}
 ENCABEZADOS = ["Fecha", "Usuario", "Acción", "Objeto", "Plan", "Identificación", "Cambios (antes → después)", "Motivo"]
+_SIN_VALOR = object()  # "before" of a creation: only the value set is shown
 
 
 @dataclass
@@ -35,7 +38,7 @@ class Registro:
     objeto: str  # plan, nivel, indicador, meta, reporte, corte
     plan: str
     identificacion: str
-    cambios: list[str]
+    cambios: list[str]  # «cerrado por: — → Rosa Revisora», readable (see `_Lector`)
     motivo: str
 
     def fila(self) -> list:
@@ -51,30 +54,93 @@ class Registro:
         ]
 
 
-def _texto(valor) -> str:
-    if valor is None or valor == "":
-        return "—"
-    if isinstance(valor, Decimal):
-        return formato_numero(valor, 6)
-    return str(valor)
+def nombre_usuario(usuario) -> str:
+    """A person's name as the trail shows it: full name, or the username when it has none."""
+    return usuario.get_full_name() or usuario.get_username()
 
 
-def _campos(modelo_historico) -> list[str]:
+def _campos(modelo_historico) -> list[models.Field]:
     return [
-        campo.attname
+        campo
         for campo in modelo_historico._meta.fields
-        if not campo.name.startswith("history_") and campo.attname not in IGNORADOS and campo.name != "id"
+        if not campo.name.startswith("history_") and campo.name not in IGNORADOS and campo.name != "id"
     ]
 
 
-def _cambios(campos: list[str], anterior, actual) -> list[str]:
+def _cambios(campos: list[models.Field], anterior, actual) -> list[tuple[models.Field, object, object]]:
+    """Raw (field, before, after) of a change; a creation lists the fields it set."""
     if anterior is None:
-        return [f"{campo}: {_texto(getattr(actual, campo))}" for campo in campos if getattr(actual, campo) not in (None, "")]
+        return [
+            (campo, _SIN_VALOR, getattr(actual, campo.attname))
+            for campo in campos
+            if getattr(actual, campo.attname) not in (None, "")
+        ]
     return [
-        f"{campo}: {_texto(getattr(anterior, campo))} → {_texto(getattr(actual, campo))}"
+        (campo, getattr(anterior, campo.attname), getattr(actual, campo.attname))
         for campo in campos
-        if getattr(anterior, campo) != getattr(actual, campo)
+        if getattr(anterior, campo.attname) != getattr(actual, campo.attname)
     ]
+
+
+class _Lector:
+    """Turns raw changes into text an auditor reads: field verbose names, choice labels, Sí/No,
+    local dates as 21/11/2026 18:03, normalised decimals, and related objects by name or code.
+
+    Related objects are looked up in bulk: one query per related model, whatever the number of
+    changes (`resolver` runs after every change has been collected).
+    """
+
+    def __init__(self) -> None:
+        self.pendientes: dict[type[models.Model], set] = defaultdict(set)
+        self.etiquetas: dict[tuple[type[models.Model], object], str] = {}
+
+    def anotar(self, cambios: list[tuple[models.Field, object, object]]) -> None:
+        for campo, antes, despues in cambios:
+            if campo.many_to_one:
+                for valor in (antes, despues):
+                    if valor not in (None, "", _SIN_VALOR):
+                        self.pendientes[campo.related_model].add(valor)
+
+    def resolver(self) -> None:
+        Usuario = get_user_model()
+        for modelo, ids in self.pendientes.items():
+            consulta = modelo._default_manager.filter(pk__in=ids)
+            nombres = {campo.name for campo in modelo._meta.fields}
+            if modelo is Usuario:
+                filas = ((u.pk, nombre_usuario(u)) for u in consulta.only("username", "first_name", "last_name"))
+            elif "codigo" in nombres:
+                filas = consulta.values_list("pk", "codigo")
+            elif "nombre" in nombres:
+                filas = consulta.values_list("pk", "nombre")
+            else:
+                filas = ((objeto.pk, str(objeto)) for objeto in consulta)
+            for pk, etiqueta in filas:
+                self.etiquetas[(modelo, pk)] = etiqueta
+
+    def valor(self, campo: models.Field, valor) -> str:
+        if valor is None or valor == "":
+            return "—"
+        if campo.many_to_one:
+            return self.etiquetas.get((campo.related_model, valor), f"n.º {valor} (ya no existe)")
+        if campo.flatchoices:
+            return str(dict(campo.flatchoices).get(valor, valor))
+        if isinstance(campo, models.BooleanField):
+            return "Sí" if valor else "No"
+        if isinstance(campo, models.DateTimeField):
+            return timezone.localtime(valor).strftime("%d/%m/%Y %H:%M")
+        if isinstance(campo, models.DateField):
+            return valor.strftime("%d/%m/%Y")
+        if isinstance(campo, models.DecimalField) or isinstance(valor, Decimal):
+            return formato_numero(valor, getattr(campo, "decimal_places", None) or 6)
+        return str(valor)
+
+    def textos(self, cambios: list[tuple[models.Field, object, object]]) -> list[str]:
+        return [
+            f"{campo.verbose_name}: {self.valor(campo, despues)}"
+            if antes is _SIN_VALOR
+            else f"{campo.verbose_name}: {self.valor(campo, antes)} → {self.valor(campo, despues)}"
+            for campo, antes, despues in cambios
+        ]
 
 
 def registros(
@@ -87,8 +153,9 @@ def registros(
 ) -> list[Registro]:
     """Every audited change matching the filters, newest first.
 
-    Seven queries whatever the number of changes: plans' codes, indicators' codes, and one per
-    audited model. `desde` and `hasta` are inclusive dates in the installation's time zone.
+    A fixed number of queries whatever the number of changes: plans' codes, indicators' codes,
+    one per audited model, and one per kind of related object named in the changes (users,
+    plans, levels…). `desde` and `hasta` are inclusive dates in the installation's time zone.
     """
     planes = dict(Plan.objects.values_list("id", "codigo"))
     # Codes of indicators, deleted ones included, to name targets and reports.
@@ -115,6 +182,8 @@ def registros(
     fin = timezone.make_aware(datetime.datetime.combine(hasta, datetime.time.max)) if hasta else None
 
     resultado: list[Registro] = []
+    crudos: list[list[tuple[models.Field, object, object]]] = []
+    lector = _Lector()
     for objeto, consulta, identificar in fuentes:
         if fin is not None:
             consulta = consulta.filter(history_date__lte=fin)
@@ -131,18 +200,23 @@ def registros(
             if registro.history_type == "~" and not cambios and not registro.history_change_reason:
                 continue  # a form saved without changes: nothing to audit
             plan_id, identificacion = identificar(registro)
+            lector.anotar(cambios)
+            crudos.append(cambios)
             resultado.append(
                 Registro(
                     fecha=registro.history_date,
-                    usuario=registro.history_user.get_username() if registro.history_user_id else "(sistema)",
+                    usuario=nombre_usuario(registro.history_user) if registro.history_user_id else "(sistema)",
                     accion=TIPOS.get(registro.history_type, registro.history_type),
                     objeto=objeto,
                     plan=planes.get(plan_id, ""),
                     identificacion=identificacion,
-                    cambios=cambios,
+                    cambios=[],
                     motivo=registro.history_change_reason or "",
                 )
             )
+    lector.resolver()
+    for fila, cambios in zip(resultado, crudos):
+        fila.cambios = lector.textos(cambios)
     resultado.sort(key=lambda r: r.fecha, reverse=True)
     return resultado
 

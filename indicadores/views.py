@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -58,10 +59,16 @@ def recordatorios(request, corte_id: int):
 # --- Audit trail --------------------------------------------------------------------------
 
 
+class UsuarioChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return auditoria.nombre_usuario(obj)
+
+
 class FiltroAuditoria(forms.Form):
     plan = forms.ModelChoiceField(queryset=Plan.objects.all(), required=False, empty_label="Todos los planes")
-    usuario = forms.ModelChoiceField(
-        queryset=get_user_model().objects.order_by("username"), required=False, empty_label="Todos los usuarios"
+    usuario = UsuarioChoiceField(
+        queryset=get_user_model().objects.order_by("first_name", "last_name", "username"),
+        required=False, empty_label="Todos los usuarios",
     )
     desde = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                             input_formats=["%Y-%m-%d", "%d/%m/%Y"])
@@ -81,21 +88,23 @@ def _registros_filtrados(request) -> tuple[FiltroAuditoria, list[auditoria.Regis
     return filtro, registros
 
 
-MAX_EN_PANTALLA = 500
+POR_PAGINA = 50
+
+
+def _paginar(request, registros: list) -> dict:
+    """One page of the trail and the query string (filters, without the page) for its links."""
+    pagina = Paginator(registros, POR_PAGINA).get_page(request.GET.get("pagina"))
+    consulta = request.GET.copy()
+    consulta.pop("pagina", None)
+    return {"pagina": pagina, "registros": pagina.object_list, "total": len(registros), "filtros": consulta.urlencode()}
 
 
 @login_required
 def auditoria_lista(request):
-    """The audit trail filtered by plan, user and dates; the full list goes to Excel."""
+    """The audit trail filtered by plan, user and dates, 50 changes a page; the list goes to Excel."""
     _exigir(permisos.puede_auditar(request.user))
     filtro, registros = _registros_filtrados(request)
-    contexto = {
-        "filtro": filtro,
-        "registros": registros[:MAX_EN_PANTALLA],
-        "total": len(registros),
-        "recortado": len(registros) > MAX_EN_PANTALLA,
-        "consulta": request.GET.urlencode(),
-    }
+    contexto = {"filtro": filtro, **_paginar(request, registros)}
     return render(request, "indicadores/auditoria.html", contexto)
 
 
@@ -115,5 +124,5 @@ def auditoria_indicador(request, indicador_id: int):
     """Every change to one indicator, its targets and its reports."""
     _exigir(permisos.puede_auditar(request.user))
     indicador = get_object_or_404(Indicador.objects.select_related("plan"), pk=indicador_id)
-    contexto = {"indicador": indicador, "registros": auditoria.registros(indicador=indicador)}
+    contexto = {"indicador": indicador, **_paginar(request, auditoria.registros(indicador=indicador))}
     return render(request, "indicadores/auditoria_indicador.html", contexto)

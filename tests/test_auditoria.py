@@ -66,13 +66,13 @@ def test_cada_tipo_de_cambio_queda_registrado(client, e):
     indicador = _de(registros, "indicador", "modificación")[0]
     assert indicador.usuario == "ana" and "nombre: Indicador de prueba → Sedes con conectividad" in indicador.cambios
     meta = _de(registros, "meta", "creación")[0]
-    assert meta.identificacion == f"1.1.5 · vigencia {ANIO}" and "valor: 2" in meta.cambios
+    assert meta.identificacion == f"1.1.5 · vigencia {ANIO}" and "meta: 2" in meta.cambios
     reporte = _de(registros, "reporte", "modificación")[0]
-    assert reporte.usuario == "ana" and "valor: 3 → 4" in reporte.cambios and "version: 1 → 2" in reporte.cambios
+    assert reporte.usuario == "ana" and "avance: 3 → 4" in reporte.cambios and "versión: 1 → 2" in reporte.cambios
     nivel = _de(registros, "nivel", "modificación")[0]
-    assert nivel.usuario == "admin" and "peso: 15 → 20" in nivel.cambios
+    assert nivel.usuario == "admin" and "ponderación: 15 → 20" in nivel.cambios
     plan = _de(registros, "plan", "modificación")[0]
-    assert "publicado: False → True" in plan.cambios
+    assert "publicado: No → Sí" in plan.cambios
     assert all(r.plan == "conpes-29" for r in registros)
 
 
@@ -85,9 +85,9 @@ def test_motivo_exigido_queda_en_el_registro(e):
                                motivo="Oficio 45 de la Secretaría")
     ultimo = _de(auditoria.registros(indicador=e["indicador"]), "reporte")[0]
     assert (ultimo.usuario, ultimo.motivo) == ("admin", "Oficio 45 de la Secretaría")
-    assert "valor: 3 → 5" in ultimo.cambios
+    assert "avance: 3 → 5" in ultimo.cambios
     cortes = _de(auditoria.registros(plan=e["plan"]), "corte", "modificación")
-    assert any("estado: abierto → cerrado" in c.cambios for c in cortes)
+    assert any("estado: Abierto → Cerrado" in c.cambios for c in cortes)
     assert reporte.pk
 
 
