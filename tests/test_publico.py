@@ -75,3 +75,33 @@ def test_inicio_numero_fijo_de_consultas(client, django_assert_num_queries, n_pl
     # Expect 5 queries: plans, their cuts, levels, stale summaries (none), stored summaries.
     with django_assert_num_queries(5):
         assert client.get(reverse("inicio")).status_code == 200
+
+
+def test_anios_e_ids_sin_separador_de_miles(client):
+    """Years and ids are codes, not quantities: «2024», never «2.024»; an id 12345 stays «12345»
+    in filter options and links, or the filter would not match."""
+    from indicadores.models import Indicador
+    from politicas.models import Dependencia, Nivel
+
+    plan = construir_plan(1, publicado=True)
+    dependencia = Dependencia.objects.create(id=12345, entidad=plan.entidad, nombre="Sector Cultura")
+    objetivo = Nivel.objects.create(id=23456, plan=plan, codigo="3", nombre="Objetivo 3")
+    producto = Nivel.objects.create(id=23457, plan=plan, padre=objetivo, codigo="3.1.1", nombre="Producto 3.1.1")
+    for codigo in ("3.1.1", "3.1.2"):
+        f.indicador(plan=plan, nivel=producto, codigo=codigo, dependencia=dependencia, metas={2024: "1"}, reportes={2024: "1"})
+    indicador = Indicador.objects.get(plan=plan, codigo="3.1.1")
+    paginas = {
+        "tablero": client.get(reverse("tablero", args=[plan.codigo]), {"corte": "2024-1", "dependencia": 12345}),
+        "informe": client.get(reverse("informe_seguimiento", args=[plan.codigo]), {"corte": "2024-1"}),
+        "indicador": client.get(reverse("indicador", args=[plan.codigo, indicador.codigo]), {"corte": "2024-1"}),
+        "inicio": client.get(reverse("inicio")),
+    }
+    for nombre, respuesta in paginas.items():
+        html = respuesta.content.decode()
+        assert respuesta.status_code == 200, nombre
+        assert "2.02" not in html and "12.345" not in html and "23.45" not in html, nombre
+    tablero = paginas["tablero"].content.decode()
+    assert '<option value="12345" selected>' in tablero
+    assert '<option value="23456"' in tablero and "nivel=23456" in tablero
+    assert "dependencia=12345" in tablero
+    assert "nivel=23457" in paginas["indicador"].content.decode()
