@@ -60,3 +60,14 @@ def cumplimiento_corte(*, corte: Corte) -> list[dict]:
     for fila in filas.values():
         fila["conteo"] = dict(fila["conteo"])
     return list(filas.values())
+
+
+def recordatorios_resumen(filas: list[dict]) -> dict:
+    """What «Enviar recordatorios» would do with `cumplimiento_corte`'s rows, without sending:
+    how many emails (one per planner's address of a dependencia that owes reports, as
+    `services.recordatorios_enviar` sends them) and which owing dependencias have no address."""
+    con_pendientes = [fila for fila in filas if fila["pendientes"]]
+    return {
+        "correos": sum(len(fila["correos"]) for fila in con_pendientes),
+        "sin_correo": [fila["dependencia"] for fila in con_pendientes if not fila["correos"]],
+    }

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from indicadores import auditoria, permisos, services
-from indicadores.cumplimiento import cumplimiento_corte
+from indicadores.cumplimiento import cumplimiento_corte, recordatorios_resumen
 from indicadores.models import Corte, Indicador
 from politicas.models import Plan
 
@@ -41,6 +41,7 @@ def cumplimiento(request, corte_id: int | None = None):
         "corte": corte,
         "filas": filas,
         "total_pendientes": sum(len(f["pendientes"]) for f in filas),
+        "recordatorios": recordatorios_resumen(filas),
     }
     return render(request, "indicadores/cumplimiento.html", contexto)
 
@@ -52,7 +53,10 @@ def recordatorios(request, corte_id: int):
     _exigir(permisos.es_revisor(request.user))
     corte = get_object_or_404(Corte.objects.select_related("plan"), pk=corte_id, estado=Corte.Estado.ABIERTO)
     enviados = services.recordatorios_enviar(pendientes_por_dependencia=cumplimiento_corte(corte=corte), corte=corte)
-    messages.success(request, f"Se enviaron {enviados} recordatorio(s) a los planeadores con reportes pendientes.")
+    if enviados:
+        messages.success(request, f"Se enviaron {enviados} recordatorio(s) a los planeadores con reportes pendientes.")
+    else:
+        messages.warning(request, "No se envió ningún recordatorio: ningún planeador con reportes pendientes tiene correo registrado.")
     return redirect("cumplimiento_corte", corte_id=corte.pk)
 
 

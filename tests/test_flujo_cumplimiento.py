@@ -1,6 +1,7 @@
 """Compliance view of the planning office: per dependencia, the indicators still owing their
 report at the open cut, and email reminders to the planners concerned."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -87,3 +88,53 @@ def test_consultas_fijas(client, e):
     with CaptureQueriesContext(connection) as despues:
         client.get(url)
     assert len(despues) == len(antes)
+
+
+def _pagina(client, e, corte=None) -> str:
+    client.force_login(e["revisor"])
+    respuesta = client.get(reverse("cumplimiento_corte", args=[(corte or e["corte"]).pk]))
+    assert respuesta.status_code == 200
+    return respuesta.content.decode()
+
+
+def test_cortes_abiertos_por_nombre_del_plan_y_fecha_con_el_actual_marcado(client, e):
+    otro_plan = factories.plan(codigo="cali-2016", nombre="Plan de Desarrollo de Cali", anio_inicio=2016, anio_fin=2019)
+    otro = services.corte_abrir(plan=otro_plan, anio=2017, semestre=2, usuario=e["revisor"])
+    html = _pagina(client, e)
+    actual = f"{e['plan'].nombre} · {ANIO}-1 (30 jun {ANIO})"
+    assert f"<h1>Cumplimiento del reporte: {e['plan'].nombre} · corte {ANIO}-1 (30 jun {ANIO})</h1>" in html
+    assert f'<strong aria-current="page">{actual}</strong>' in html
+    enlace = reverse("cumplimiento_corte", args=[otro.pk])
+    assert f'<a href="{enlace}">Plan de Desarrollo de Cali · 2017-2 (31 dic 2017)</a>' in html
+    assert "cali-2016 2017-2" not in html
+    # Showing the other cut moves the mark.
+    html = _pagina(client, e, corte=otro)
+    assert '<strong aria-current="page">Plan de Desarrollo de Cali · 2017-2 (31 dic 2017)</strong>' in html
+
+
+def test_el_boton_dice_cuantos_correos_se_enviaran(client, e):
+    html = _pagina(client, e)
+    assert "Enviar 2 recordatorios por correo a los planeadores</button>" in html
+    assert "disabled" not in html
+
+
+def test_dependencia_sin_correo_se_nombra_y_no_cuenta(client, e):
+    e["luis"].email = ""
+    e["luis"].save()
+    html = _pagina(client, e)
+    assert "Enviar 1 recordatorio por correo a los planeadores</button>" in html
+    assert "Sin correo registrado, no recibirán recordatorio: Turismo." in html
+
+
+def test_sin_ningun_correo_el_boton_se_desactiva_y_explica_por_que(client, e):
+    for usuario in (e["ana"], e["luis"]):
+        usuario.email = ""
+        usuario.save()
+    html = _pagina(client, e)
+    assert re.search(r'<button type="button" class="boton" disabled[^>]*>Enviar recordatorios', html)
+    assert "ningún planeador de las dependencias con reportes pendientes tiene correo registrado" in html
+    assert f'action="{reverse("recordatorios", args=[e["corte"].pk])}"' not in html
+    # A POST anyway (an old tab) sends nothing and says so.
+    respuesta = client.post(reverse("recordatorios", args=[e["corte"].pk]), follow=True)
+    assert not mail.outbox
+    assert "No se envió ningún recordatorio" in respuesta.content.decode()
