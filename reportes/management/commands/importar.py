@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 )
         except OSError as exc:
             raise CommandError(f"No se pudo abrir «{archivo}»: {exc.strerror}.") from None
-        for objeto, accion, n in resultado.resumen():
+        for objeto, accion, n in resultado.resumen_etiquetado():
             self.stdout.write(f"  {accion} {objeto}: {n}")
         if resultado.errores:
             for error in resultado.errores[:200]:
