@@ -172,12 +172,14 @@ class InformeCualitativoAdmin(HistorialAdmin):
         datos = cualitativo.resumen_informe(obj)
         partes = [
             f"{c.nombre}: {c.realizadas} de {c.programadas} ({formato_porcentaje(c.cumplimiento)})"
+            + (" (ilustrativo)" if c.ilustrativo else "")
             for c in datos.componentes
         ]
         total = (
             f"Total: {datos.realizadas} de {datos.programadas} actividades "
             f"({formato_porcentaje(datos.cumplimiento_cuantitativo)}); impacto cualitativo "
             f"{formato_porcentaje(datos.impacto_cualitativo)}."
+            + (" Los conteos marcados como ilustrativos no están en el documento fuente." if datos.ilustrativo else "")
         )
         return " · ".join([*partes, total])
 

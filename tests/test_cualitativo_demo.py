@@ -34,3 +34,5 @@ def test_version_imprimible_y_formulario_muestran_las_cifras(datos_demo, admin_c
     assert "83 %" in texto and "46 %" in texto
     formulario = admin_client.get(reverse("admin:politicas_informecualitativo_change", args=[informe.pk])).content.decode()
     assert "(83 %); impacto cualitativo 46 %" in formulario
+    assert "Turismo: 1 de 5 (20 %) (ilustrativo)" in formulario
+    assert "no están en el documento fuente" in formulario
