@@ -448,19 +448,200 @@ def planes_resultados(
             yield _resultado_plan(plan, corte, niveles.get(plan_id, []), [], umbral, con_indicadores)
 
 
-def plan_historial(
-    *, plan: Plan, cortes: Iterable[CorteRef], estados: Sequence[str] = ESTADOS_OFICIALES
-) -> list[tuple[CorteRef, ResultadoPlan]]:
-    """The plan's results at each cut, oldest first, for history charts.
+# History: many cuts of one plan --------------------------------------------------------------
 
-    The levels once, then what `plan_resultados` costs per cut: the number of cuts, not of
-    indicators, sets the count.
+
+def _sql_cortes(n_cortes: int) -> str:
+    """The cuts as a table `c(anio, semestre)`; parameters: each cut's year and semester."""
+    return "c(anio, semestre) AS (VALUES " + ", ".join(["(%s, %s)"] * n_cortes) + ")"
+
+
+def _sql_vivo_por_corte(pares: str, n_estados: int) -> str:
+    """CTEs computing live the nine summaries of each (indicator, cut) pair listed by `pares`.
+
+    `pares` is the body of CTE `p(indicador_id, anio, semestre, periodicidad)`; the results are
+    CTEs `ma` and `ra`, keyed by (indicador_id, corte_anio, corte_semestre). The same arithmetic as
+    `_sql_indicadores`, the cut being a column instead of a parameter, so that any number of cuts
+    costs one query. Parameters after those of `pares`: the report states.
     """
+    meta, rep = Meta._meta.db_table, Reporte._meta.db_table
+    estados = ", ".join(["%s"] * n_estados)
+    n = _sql_periodos("p.periodicidad")
+    return f"""
+    p AS ({pares}), m AS (
+        SELECT me.indicador_id, me.anio, me.valor,
+               LEAD(me.anio) OVER (PARTITION BY me.indicador_id ORDER BY me.anio) AS sig
+        FROM {meta} me WHERE me.indicador_id IN (SELECT indicador_id FROM p)
+    ), ma AS (
+        SELECT p.indicador_id, p.anio AS corte_anio, p.semestre AS corte_semestre,
+               MAX(CASE WHEN m.anio = p.anio THEN m.valor END) AS meta_anio,
+               MAX(CASE WHEN m.anio < p.anio AND (m.sig IS NULL OR m.sig >= p.anio) THEN m.valor END) AS meta_anterior,
+               SUM(CASE WHEN m.anio < p.anio THEN m.valor ELSE 0 END) AS suma_anterior,
+               SUM(m.valor) AS suma_total,
+               MAX(CASE WHEN m.sig IS NULL THEN m.valor END) AS meta_ultima
+        FROM p JOIN m ON m.indicador_id = p.indicador_id
+        GROUP BY p.indicador_id, p.anio, p.semestre
+    ), r AS (
+        SELECT p.indicador_id, p.anio AS corte_anio, p.semestre AS corte_semestre, re.anio, re.valor,
+               LEAD(re.anio) OVER (PARTITION BY p.indicador_id, p.anio, p.semestre ORDER BY re.anio, re.periodo) AS sig
+        FROM p JOIN {rep} re ON re.indicador_id = p.indicador_id
+        WHERE (re.anio < p.anio OR (re.anio = p.anio AND (p.semestre = 2 OR 2 * (re.periodo - 1) < {n})))
+          AND re.estado IN ({estados})
+    ), ra AS (
+        SELECT indicador_id, corte_anio, corte_semestre,
+               SUM(CASE WHEN anio = corte_anio THEN valor END) AS suma_anio,
+               SUM(valor) AS suma_total,
+               MAX(CASE WHEN sig IS NULL AND anio = corte_anio THEN valor END) AS ultimo_anio,
+               MAX(CASE WHEN sig IS NULL THEN valor END) AS ultimo
+        FROM r GROUP BY indicador_id, corte_anio, corte_semestre
+    )"""
+
+
+_UNIR_RESUMENES = """
+    LEFT JOIN ma ON ma.indicador_id = p.indicador_id AND ma.corte_anio = p.anio AND ma.corte_semestre = p.semestre
+    LEFT JOIN ra ON ra.indicador_id = p.indicador_id AND ra.corte_anio = p.anio AND ra.corte_semestre = p.semestre"""
+_COLUMNAS_VIVAS = (
+    "ma.meta_anio", "ma.meta_anterior", "ma.suma_anterior", "ma.suma_total", "ma.meta_ultima",
+    "ra.suma_anio", "ra.suma_total", "ra.ultimo_anio", "ra.ultimo",
+)
+
+
+def _sql_pares_vencidos(*, solo_vencidos: bool) -> str:
+    """(indicator, cut) pairs of the plan whose stored summary is missing or stale (or all of
+    them). Parameters: the plan."""
+    ind, guardado, version = Indicador._meta.db_table, ResumenCorte._meta.db_table, VersionIndicador._meta.db_table
+    if not solo_vencidos:
+        return f"SELECT i.id AS indicador_id, c.anio, c.semestre, i.periodicidad FROM {ind} i CROSS JOIN c WHERE i.plan_id = %s"
+    return f"""
+        SELECT i.id AS indicador_id, c.anio, c.semestre, i.periodicidad FROM {ind} i CROSS JOIN c
+        LEFT JOIN {guardado} g ON g.indicador_id = i.id AND g.anio = c.anio AND g.semestre = c.semestre
+        LEFT JOIN {version} v ON v.indicador_id = i.id
+        WHERE i.plan_id = %s AND (g.id IS NULL OR g.version <> COALESCE(v.version, 0))"""
+
+
+def _hay_vencidos(plan_id: int, cortes: list[CorteRef]) -> bool:
+    """Whether any of the plan's stored summaries at the cuts is missing or stale (one query)."""
+    sql = f"WITH {_sql_cortes(len(cortes))} {_sql_pares_vencidos(solo_vencidos=True)} LIMIT 1"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*_parametros_cortes(cortes), plan_id])
+        return cursor.fetchone() is not None
+
+
+def _parametros_cortes(cortes: list[CorteRef]) -> list[int]:
+    return [valor for corte in cortes for valor in (corte.anio, corte.semestre)]
+
+
+def _actualizar_cortes(plan_id: int, cortes: list[CorteRef]) -> None:
+    """Recompute and store, in one statement, the plan's missing or stale summaries at the cuts.
+
+    The database computes and upserts them itself (INSERT … SELECT): one query whatever the
+    number of cuts or indicators, and only the pairs that changed are computed. The version stored
+    is read in the same statement as the targets and reports, so a concurrent change makes the
+    summary stale rather than wrong; a slower concurrent fill never replaces a newer version, and
+    rows are written in key order so two concurrent fills do not deadlock.
+    """
+    tabla, version = ResumenCorte._meta.db_table, VersionIndicador._meta.db_table
+    columnas = ["indicador_id", "anio", "semestre", "version", *RESUMENES]
+    actualizar = ", ".join(f"{c} = excluded.{c}" for c in ["version", *RESUMENES])
+    vivo = _sql_vivo_por_corte(_sql_pares_vencidos(solo_vencidos=True), len(ESTADOS_OFICIALES))
+    # WHERE 1 = 1: SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT (else it reads a join's ON).
+    sql = f"""
+    WITH {_sql_cortes(len(cortes))}, {vivo}
+    INSERT INTO {tabla} ({', '.join(columnas)})
+    SELECT p.indicador_id, p.anio, p.semestre, COALESCE(v.version, 0), {', '.join(_COLUMNAS_VIVAS)}
+    FROM p {_UNIR_RESUMENES}
+    LEFT JOIN {version} v ON v.indicador_id = p.indicador_id
+    WHERE 1 = 1
+    ORDER BY p.indicador_id, p.anio, p.semestre
+    ON CONFLICT (anio, semestre, indicador_id) DO UPDATE SET {actualizar}
+    WHERE excluded.version >= {tabla}.version
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*_parametros_cortes(cortes), plan_id, *ESTADOS_OFICIALES])
+
+
+def _sql_columnas_indicador(textos: bool) -> str:
+    codigo_nombre = "i.codigo, i.nombre" if textos else "'' AS codigo, '' AS nombre"
+    return (
+        f"i.id, {codigo_nombre}, i.nivel_id, i.dependencia_id, i.tipo_anualizacion, i.periodicidad, "
+        f"{_numero('i.peso')} AS peso, {_numero('i.linea_base')} AS linea_base, i.ilustrativo, i.orden"
+    )
+
+
+def _filas_historial(plan_id: int, cortes: list[CorteRef], estados: Sequence[str], textos: bool) -> Iterator[tuple]:
+    """The plan's indicator rows at every cut, in one query ordered by cut, in the layout of
+    `_sql_indicadores` except column 0, which holds the cut (anio · 10 + semestre), not the plan.
+
+    Official states read the stored summaries (refreshed just before); other states (a planner's
+    drafts) compute them live for every cut at once.
+    """
+    ind, guardado, version = Indicador._meta.db_table, ResumenCorte._meta.db_table, VersionIndicador._meta.db_table
+    columnas = _sql_columnas_indicador(textos)
+    if _oficial(estados):
+        resumenes = ", ".join(f"{_numero('g.' + c)} AS {c}" for c in RESUMENES)
+        sql = f"""
+        WITH {_sql_cortes(len(cortes))}
+        SELECT c.anio * 10 + c.semestre AS corte, {columnas}, {resumenes}, COALESCE(g.version, 0) AS version
+        FROM {ind} i CROSS JOIN c
+        LEFT JOIN {guardado} g ON g.indicador_id = i.id AND g.anio = c.anio AND g.semestre = c.semestre
+        WHERE i.plan_id = %s
+        ORDER BY c.anio, c.semestre
+        """
+        parametros = [*_parametros_cortes(cortes), plan_id]
+    else:
+        vivo = _sql_vivo_por_corte(_sql_pares_vencidos(solo_vencidos=False), len(estados))
+        resumenes = ", ".join(f"{_numero(c)} AS {c.replace('.', '_')}" for c in _COLUMNAS_VIVAS)
+        sql = f"""
+        WITH {_sql_cortes(len(cortes))}, {vivo}
+        SELECT p.anio * 10 + p.semestre AS corte, {columnas}, {resumenes}, COALESCE(v.version, 0) AS version
+        FROM p JOIN {ind} i ON i.id = p.indicador_id {_UNIR_RESUMENES}
+        LEFT JOIN {version} v ON v.indicador_id = p.indicador_id
+        ORDER BY p.anio, p.semestre
+        """
+        parametros = [*_parametros_cortes(cortes), plan_id, *estados]
+    return _filas(sql, parametros, streamed=True)
+
+
+def plan_historial(
+    *,
+    plan: Plan,
+    cortes: Iterable[CorteRef],
+    estados: Sequence[str] = ESTADOS_OFICIALES,
+    con_indicadores: bool = True,
+) -> list[tuple[CorteRef, ResultadoPlan]]:
+    """The plan's results at each cut, oldest first, for history charts: what `plan_resultados`
+    gives at each cut, in a fixed number of queries whatever the number of cuts or indicators.
+
+    Approved reports (the default): levels, one query for missing or stale stored summaries at
+    any of the cuts, one statement that recomputes and stores only those (skipped when all are
+    current), one query reading the plan's summaries at every cut; then the roll-up of each cut
+    in Python. Other states: levels and one live query for all the cuts. Rows are streamed one
+    cut at a time; without `con_indicadores` each cut keeps only levels and totals (a chart needs
+    no more), so memory grows with the cuts only by that much.
+    """
+    elegidos = sorted(set(cortes))
+    if not elegidos:
+        return []
     niveles = _niveles_por_plan([plan.pk]).get(plan.pk, [])
     umbral = umbrales()
+    if _oficial(estados) and _hay_vencidos(plan.pk, elegidos):
+        _actualizar_cortes(plan.pk, elegidos)
+    por_clave = {c.anio * 10 + c.semestre: c for c in elegidos}
+    calculados: dict[int, ResultadoPlan] = {}
+    actual: int | None = None
+    grupo: list[tuple] = []
+    for fila in _filas_historial(plan.pk, elegidos, estados, textos=con_indicadores):
+        if fila[0] != actual:
+            if actual is not None:
+                calculados[actual] = _resultado_plan(plan, por_clave[actual], niveles, grupo, umbral, con_indicadores)
+            actual, grupo = fila[0], []
+        grupo.append(fila)
+    if actual is not None:
+        calculados[actual] = _resultado_plan(plan, por_clave[actual], niveles, grupo, umbral, con_indicadores)
+    # A plan without indicators still has its (empty) result at every cut.
     return [
-        (corte, _resultado_plan(plan, corte, niveles, _filas_plan(plan.pk, corte, estados), umbral))
-        for corte in sorted(set(cortes))
+        (corte, calculados.get(clave) or _resultado_plan(plan, corte, niveles, [], umbral, con_indicadores))
+        for clave, corte in por_clave.items()
     ]
 
 

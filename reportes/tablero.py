@@ -26,9 +26,9 @@ from reportes.resultados import CorteRef, ResultadoIndicador, ResultadoNivel, Re
 from seguimiento.numeros import formato_numero, formato_porcentaje
 
 ESTADOS_OFICIALES = ("aprobado",)
-# The history chart costs one query per cut: bounded so the page keeps a fixed number of queries
-# whatever the plan's age (12 semesters: a whole four-year plan and more).
-MAX_CORTES_HISTORIA = 12
+# The history chart reads every cut in a fixed number of queries; the cap bounds its memory and
+# rows read (cuts × indicators), and still shows every semester of a ten-year plan.
+MAX_CORTES_HISTORIA = 20
 
 NOMBRES_TIPO = dict(TipoAnualizacion.choices)
 NOMBRES_PERIODICIDAD = dict(Periodicidad.choices)
@@ -147,13 +147,14 @@ def resultados(plan: Plan, corte: CorteRef, estados=ESTADOS_OFICIALES) -> Result
 def historia(plan: Plan, cortes: list[CorteRef], estados=ESTADOS_OFICIALES) -> list[ResultadoPlan]:
     """The plan's totals at its last cuts (at most MAX_CORTES_HISTORIA), oldest first.
 
-    The engine reads the levels once and runs one query per cut, so the count depends on the
-    number of cuts shown (bounded here), never on the plan's size.
+    The engine reads the stored summaries of every cut at once (`plan_historial`): the number of
+    queries depends neither on the number of cuts nor on the plan's size. Totals and levels only.
     """
     from reportes import selectors
 
     elegidos = sorted(cortes)[-MAX_CORTES_HISTORIA:]
-    return [resultado for _, resultado in selectors.plan_historial(plan=plan, cortes=elegidos, estados=estados)]
+    historial = selectors.plan_historial(plan=plan, cortes=elegidos, estados=estados, con_indicadores=False)
+    return [resultado for _, resultado in historial]
 
 
 # Display helpers -------------------------------------------------------------------------------
@@ -444,7 +445,7 @@ def tablero_plan(*, plan: Plan, corte: CorteRef, cortes: list[CorteRef], user, f
 
     Queries: the engine's results at the cut (levels, indicators), dependencias, enfoques; none
     depends on the plan's size. The history chart is its own request (`grafico_historia`): it
-    recomputes the plan at every past cut and would otherwise dominate the page's time.
+    rolls the plan up at every past cut, which would otherwise add to the page's time.
     """
     resultado = resultados(plan, corte)
 

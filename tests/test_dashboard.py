@@ -117,14 +117,35 @@ def test_numero_fijo_de_consultas(client, django_assert_num_queries, django_asse
 
 
 @pytest.mark.parametrize("n", [2, 12])
-def test_grafico_de_historia_es_svg_con_consultas_fijas(client, django_assert_num_queries, n):
+@pytest.mark.parametrize("corte, n_cortes", [("2022-2", 2), ("2027-2", 12), ("2032-2", 20)])
+def test_grafico_de_historia_es_svg_con_consultas_fijas(client, django_assert_num_queries, n, corte, n_cortes):
     plan = construir_plan(n)
+    Corte.objects.create(plan=plan, anio=2032, semestre=2)  # cuts up to 2032-2 can be read
     url = reverse("grafico_historia", args=[plan.codigo])
-    client.get(url, {"corte": "2024-1"})
-    # Expect 9 queries (anonymous): plan, cuts, levels, then one per cut 2022-1..2024-1 (5),
-    # the number of cuts being bounded by MAX_CORTES_HISTORIA, never by the plan's size.
-    with django_assert_num_queries(8):
-        respuesta = client.get(url, {"corte": "2024-1"})
+    # The first read stores the summaries of every cut: one more statement, whatever the count.
+    with django_assert_num_queries(6):
+        client.get(url, {"corte": corte})
+    # Expect 5 queries (anonymous): plan, cuts, levels, stale summaries (none), the stored
+    # summaries of every cut at once: neither the number of cuts nor the plan's size counts.
+    with django_assert_num_queries(5):
+        respuesta = client.get(url, {"corte": corte})
     assert respuesta["Content-Type"].startswith("image/svg+xml")
     svg = respuesta.content.decode()
-    assert svg.startswith("<svg") and "2022-1" in svg and "2024-1" in svg and "Trayectoria ideal" in svg
+    assert svg.startswith("<svg") and corte in svg and "Trayectoria ideal" in svg
+    assert svg.count("<circle") == 2 * n_cortes  # avance and trayectoria at every cut
+    # At most MAX_CORTES_HISTORIA (20), the latest: 2022-1 and 2022-2 drop out of 2022-1..2032-2.
+    assert ("2022-1" in svg) == (n_cortes < 20)
+    # A report changes: recomputed (that indicator only) in the same one statement.
+    Reporte.objects.filter(indicador__plan=plan, indicador__codigo="1.1.1").update(valor=Decimal(1))
+    with django_assert_num_queries(6):
+        assert client.get(url, {"corte": corte}).status_code == 200
+
+
+def test_grafico_de_historia_sigue_los_reportes(client):
+    plan = construir_plan(2)
+    url = reverse("grafico_historia", args=[plan.codigo])
+    antes = client.get(url, {"corte": "2024-1"}).content.decode()
+    # Every report brought to 0,5 (bajo): the avance line drops from 2023 on.
+    Reporte.objects.filter(indicador__plan=plan).update(valor=Decimal("0.5"))
+    despues = client.get(url, {"corte": "2024-1"}).content.decode()
+    assert antes != despues

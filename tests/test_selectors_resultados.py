@@ -397,3 +397,110 @@ def test_llenado_completo_de_un_corte(monkeypatch):
     assert selectors.resumenes_actualizar(corte=CORTE, planes=planes) == 0
     resultados = list(planes_resultados(corte=CORTE, planes=planes))
     assert [r.total for r in resultados] == [plan_resultados(plan=p, corte=CORTE).total for p in planes]
+
+
+# History: every cut from the stored summaries, the same as the live computation ----------------
+
+CORTES_HISTORIA = [CorteRef(a, s) for a in range(2021, 2027) for s in (1, 2)]
+
+
+@pytest.fixture
+def plan_varios_anios():
+    """Reports in 2021–2025 of every tipo and periodicidad, decimals, a draft and a sent report,
+    an indicator without reports and one without targets, under a two-level tree with weights."""
+    plan = factories.plan()
+    dep = factories.dependencia(entidad=plan.entidad)
+    eje_1 = factories.nivel(plan=plan, codigo="1", peso=D(60))
+    eje_2 = factories.nivel(plan=plan, codigo="2", peso=D(40))
+    programa = factories.nivel(plan=plan, padre=eje_1, profundidad=1, codigo="1.1")
+
+    def ind(codigo, nivel, **campos):
+        return factories.indicador(plan=plan, nivel=nivel, dependencia=dep, codigo=codigo, **campos)
+
+    a = ind("A", programa, tipo_anualizacion="suma", metas={a: "2" for a in range(2021, 2027)},
+            reportes={2021: "1.5", 2022: "2", 2024: "0.33"}, peso=D(30))
+    b = ind("B", programa, tipo_anualizacion="creciente", periodicidad="semestral", linea_base=D(10),
+            metas={2021: "12", 2023: "20", 2026: "30"},
+            reportes={(2021, 1): "11", (2021, 2): "12.5", (2023, 1): "15", (2023, 2): "19.25"})
+    ind("C", eje_1, tipo_anualizacion="constante", periodicidad="trimestral",
+        metas={2022: "100", 2023: "100", 2024: "90"}, reportes={(2022, 1): "80", (2022, 3): "90", (2023, 2): "95"})
+    ind("D", eje_2, tipo_anualizacion="decreciente", periodicidad="mensual", linea_base=D(50),
+        metas={2022: "40", 2024: "30"}, reportes={(2022, 6): "45", (2022, 12): "42", (2024, 7): "33"})
+    ind("E", eje_2, metas={2023: "5", 2024: "5"})  # no reports: no information, never 0 %
+    ind("F", eje_2, reportes={2022: "3"})  # no targets
+    Reporte.objects.create(indicador=a, anio=2023, periodo=1, valor=D(9), estado=Reporte.Estado.BORRADOR)
+    Reporte.objects.create(indicador=b, anio=2022, periodo=2, valor=D(14), estado=Reporte.Estado.ENVIADO)
+    return plan
+
+
+def _igual_al_vivo(plan, estados=("aprobado",)):
+    historial = plan_historial(plan=plan, cortes=reversed(CORTES_HISTORIA), estados=estados)
+    assert [c for c, _ in historial] == CORTES_HISTORIA  # oldest first
+    for corte, resultado in historial:
+        assert resultado == plan_resultados(plan=plan, corte=corte, estados=estados), corte
+    # Totals only (the chart): the same totals and levels, up to the 20th decimal (other order of sums).
+    cerca = D("1e-20")
+    for corte, resultado in plan_historial(plan=plan, cortes=CORTES_HISTORIA, estados=estados, con_indicadores=False):
+        vivo = plan_resultados(plan=plan, corte=corte, estados=estados)
+        assert resultado.indicadores == []
+        assert [(n.codigo, n.avance.quantize(cerca), n.trayectoria.quantize(cerca)) for n in resultado.niveles] == [
+            (n.codigo, n.avance.quantize(cerca), n.trayectoria.quantize(cerca)) for n in vivo.niveles
+        ], corte
+        assert resultado.total.avance.quantize(cerca) == vivo.total.avance.quantize(cerca), corte
+    return historial
+
+
+def test_historial_igual_al_calculo_vivo_en_cada_corte(plan_varios_anios):
+    from reportes.models import ResumenCorte
+
+    plan = plan_varios_anios
+    historial = _igual_al_vivo(plan)
+    # Not trivially equal: the plan moves across the years.
+    assert len({r.total.avance for _, r in historial}) > 4
+    assert ResumenCorte.objects.filter(indicador__plan=plan).count() == 6 * len(CORTES_HISTORIA)
+    _igual_al_vivo(plan)  # read back from the stored summaries
+
+
+def test_historial_sigue_los_cambios_de_reportes_y_metas(plan_varios_anios):
+    plan = plan_varios_anios
+    antes = _igual_al_vivo(plan)
+    a = Indicador.objects.get(plan=plan, codigo="A")
+    Reporte.objects.filter(indicador=a, anio=2022).update(valor=D("1.75"))  # no signals
+    Reporte.objects.filter(indicador__plan=plan, estado=Reporte.Estado.BORRADOR).update(estado=Reporte.Estado.APROBADO)
+    Meta.objects.filter(indicador__plan=plan, indicador__codigo="B", anio=2023).update(valor=D(25))
+    Reporte.objects.filter(indicador__plan=plan, indicador__codigo="D", anio=2024).delete()
+    Indicador.objects.filter(plan=plan, codigo="C").update(periodicidad="semestral")
+    despues = _igual_al_vivo(plan)
+    assert [r.total for _, r in antes][3:] != [r.total for _, r in despues][3:]
+
+
+def test_historial_con_borradores_calcula_en_vivo(plan_varios_anios):
+    historial = _igual_al_vivo(plan_varios_anios, estados=("aprobado", "borrador", "enviado"))
+    oficial = plan_historial(plan=plan_varios_anios, cortes=CORTES_HISTORIA)
+    assert [r.total for _, r in historial] != [r.total for _, r in oficial]  # the drafts count
+
+
+@pytest.mark.parametrize("tamano", [5, 300])
+@pytest.mark.parametrize("n_cortes", [2, 12])
+def test_historial_numero_fijo_de_consultas(django_assert_num_queries, tamano, n_cortes):
+    plan = _plan_de(tamano)
+    cortes = CORTES_HISTORIA[:n_cortes]
+    # levels, stale summaries (all missing), their computation and upsert in one statement, stored summaries
+    with django_assert_num_queries(4):
+        plan_historial(plan=plan, cortes=cortes)
+    with django_assert_num_queries(3):  # all current: levels, stale summaries (none), stored summaries
+        historial = plan_historial(plan=plan, cortes=cortes, con_indicadores=False)
+    assert len(historial) == n_cortes
+    Reporte.objects.filter(indicador__plan=plan, indicador__codigo="I3").update(valor=D(9))
+    with django_assert_num_queries(4):  # one changed: recomputed at every cut, in the same one statement
+        plan_historial(plan=plan, cortes=cortes)
+    with django_assert_num_queries(2):  # drafts: levels, one live query for every cut
+        plan_historial(plan=plan, cortes=cortes, estados=("aprobado", "borrador"))
+
+
+def test_historial_de_plan_sin_indicadores():
+    plan = factories.plan()
+    factories.nivel(plan=plan)
+    historial = plan_historial(plan=plan, cortes=CORTES_HISTORIA[:3])
+    assert [r.total.avance for _, r in historial] == [D(0)] * 3
+    assert plan_historial(plan=plan, cortes=[]) == []
