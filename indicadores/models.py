@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from indicadores import reglas
 from politicas.models import Dependencia, Nivel, Plan
 
 VALOR = {"max_digits": 20, "decimal_places": 6}
@@ -26,12 +27,8 @@ class Periodicidad(models.TextChoices):
     MENSUAL = "mensual", "Mensual"
 
 
-PERIODOS_POR_ANIO = {
-    Periodicidad.ANUAL: 1,
-    Periodicidad.SEMESTRAL: 2,
-    Periodicidad.TRIMESTRAL: 4,
-    Periodicidad.MENSUAL: 12,
-}
+# How many measurement periods a year has: one definition, in the rules module (no database).
+PERIODOS_POR_ANIO = reglas.PERIODOS
 
 
 class Unidad(models.TextChoices):
@@ -102,8 +99,6 @@ class Indicador(models.Model):
         return f"{self.codigo} {self.nombre[:80]}"
 
     def clean(self) -> None:
-        from indicadores import reglas
-
         errores = reglas.errores_indicador(
             tipo=self.tipo_anualizacion, linea_base=self.linea_base, unidad=self.unidad,
         )
@@ -138,8 +133,6 @@ class Meta(models.Model):
         return f"{self.anio}: {formato_numero(self.valor, 6)}"
 
     def clean(self) -> None:
-        from indicadores import reglas
-
         if self.indicador_id and self.anio is not None:
             errores = reglas.errores_valor_en_plan(
                 plan=self.indicador.plan, unidad=self.indicador.unidad, anio=self.anio, valor=self.valor,
@@ -232,8 +225,6 @@ class Reporte(models.Model):
         return f"{self.indicador.codigo} {self.anio}-{self.periodo}"
 
     def clean(self) -> None:
-        from indicadores import reglas
-
         if not self.indicador_id or self.anio is None:
             return
         errores = reglas.errores_valor_en_plan(

@@ -13,6 +13,8 @@ Errores = dict[str, list[str]]
 
 # Weights come from documents with two decimals; a rounding crumb is not an error.
 TOLERANCIA_PESOS = Decimal("0.01")
+# Measurement periods per year by periodicidad (SPEC §1); the methodology in reportes/calculos.py
+# keeps its own copy so that module stays self-contained against the spec.
 PERIODOS = {"anual": 1, "semestral": 2, "trimestral": 4, "mensual": 12}
 UNIDADES_NO_NEGATIVAS = {"numero", "pesos"}
 
