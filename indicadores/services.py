@@ -372,8 +372,63 @@ def corte_cerrar(*, corte: Corte, usuario) -> Corte:
 # --- Evidence -----------------------------------------------------------------------------
 
 
+# What the first bytes of each allowed type look like: a renamed file (an HTML page or an
+# executable called «acta.pdf») is refused before anyone downloads it.
+FIRMAS_EVIDENCIA: dict[str, tuple[str, tuple[bytes, ...]]] = {
+    "pdf": ("PDF", (b"%PDF",)),
+    "png": ("PNG", (b"\x89PNG",)),
+    "jpg": ("JPEG", (b"\xff\xd8\xff",)),
+    "jpeg": ("JPEG", (b"\xff\xd8\xff",)),
+    "xlsx": ("libro de Excel (.xlsx)", (b"PK\x03\x04",)),
+    "docx": ("documento de Word (.docx)", (b"PK\x03\x04",)),
+}
+# Control characters a text (CSV) file never has; tab, line breaks and form feed are fine.
+_CONTROLES_NO_TEXTO = {chr(c) for c in range(32)} - set("\t\n\r\f\v")
+
+
+def _leer_contenido(archivo, limite: int | None) -> bytes:
+    """The first `limite` bytes (all when None) of an upload, leaving it ready to be saved."""
+    try:
+        archivo.seek(0)
+    except (AttributeError, OSError, ValueError):
+        archivo.open("rb")
+    contenido = archivo.read() if limite is None else archivo.read(limite)
+    archivo.seek(0)
+    return contenido if isinstance(contenido, bytes) else contenido.encode()
+
+
+def _es_texto(contenido: bytes) -> bool:
+    if b"\x00" in contenido:
+        return False
+    try:
+        texto = contenido.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        texto = contenido.decode("latin-1")
+    return not any(c in _CONTROLES_NO_TEXTO for c in texto)
+
+
+def evidencia_errores_contenido(archivo, extension: str) -> list[str]:
+    """Whether the content matches its extension (magic bytes; CSV must be plain text)."""
+    if extension == "csv":
+        if not _es_texto(_leer_contenido(archivo, None)):
+            return [f"El archivo «{archivo.name}» no es un CSV de texto (UTF-8 o Latin-1): su contenido es binario."]
+        return []
+    if extension not in FIRMAS_EVIDENCIA:
+        return []
+    tipo, firmas = FIRMAS_EVIDENCIA[extension]
+    inicio = _leer_contenido(archivo, 8)
+    if not any(inicio.startswith(firma) for firma in firmas):
+        return [
+            f"El archivo «{archivo.name}» no es un {tipo} válido: su contenido no corresponde a la extensión "
+            f".{extension}. Adjunte el archivo original."
+        ]
+    return []
+
+
 def evidencia_errores_archivo(archivo) -> list[str]:
-    """Type and size limits of an uploaded evidence file (settings EVIDENCIA_*)."""
+    """Type, content and size limits of an uploaded evidence file (settings EVIDENCIA_*).
+
+    The admin's evidence form and `evidencia_agregar` both ask here."""
     if not archivo:
         return []
     errores = []
@@ -388,6 +443,9 @@ def evidencia_errores_archivo(archivo) -> list[str]:
             f"El archivo «{archivo.name}» pesa {formato_numero(Decimal(archivo.size) / 1048576, 1)} MB; "
             f"el máximo es {formato_numero(Decimal(settings.EVIDENCIA_MAX_BYTES) / 1048576, 1)} MB."
         )
+    if not errores:
+        # Only read a file of an allowed type and size.
+        errores.extend(evidencia_errores_contenido(archivo, extension))
     return errores
 
 

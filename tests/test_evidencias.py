@@ -16,6 +16,8 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 ANIO = timezone.localdate().year
+PNG = b"\x89PNG\r\n\x1a\n"
+PDF_MINIMO = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
@@ -51,10 +53,10 @@ def test_tipo_no_permitido(e):
 
 
 def test_tamano_maximo(e):
-    archivo = SimpleUploadedFile("foto.png", b"x" * 1025, content_type="image/png")
+    archivo = SimpleUploadedFile("foto.png", PNG + b"x" * (1025 - len(PNG)), content_type="image/png")
     with pytest.raises(ValidationError, match="el máximo es"):
         services.evidencia_agregar(reporte=e["reporte"], usuario=e["planeador"], archivo=archivo)
-    justo = SimpleUploadedFile("foto.png", b"x" * 1024, content_type="image/png")
+    justo = SimpleUploadedFile("foto.png", PNG + b"x" * (1024 - len(PNG)), content_type="image/png")
     assert services.evidencia_agregar(reporte=e["reporte"], usuario=e["planeador"], archivo=justo).pk
 
 
@@ -90,7 +92,60 @@ def test_limites_en_el_admin(client, e):
     respuesta = client.post(url, _datos_reporte(e["reporte"], **{"evidencias-0-archivo": malo}))
     assert respuesta.status_code == 200
     assert "no es de un tipo permitido" in respuesta.content.decode()
-    bueno = SimpleUploadedFile("planilla.xlsx", b"PK", content_type="application/octet-stream")
+    bueno = SimpleUploadedFile("planilla.xlsx", b"PK\x03\x04 libro", content_type="application/octet-stream")
     respuesta = client.post(url, _datos_reporte(e["reporte"], **{"evidencias-0-archivo": bueno, "evidencias-0-descripcion": "Planilla"}))
     assert respuesta.status_code == 302
     assert Evidencia.objects.get().descripcion == "Planilla"
+
+
+@pytest.mark.parametrize(
+    "contenido",
+    [PNG + b"imagen", b"<!DOCTYPE html><html><script>alert(1)</script></html>", b"MZ\x90\x00ejecutable"],
+    ids=["png", "html", "exe"],
+)
+def test_pdf_que_no_es_pdf_se_rechaza(e, contenido):
+    archivo = SimpleUploadedFile("acta.pdf", contenido, content_type="application/pdf")
+    with pytest.raises(ValidationError) as error:
+        services.evidencia_agregar(reporte=e["reporte"], usuario=e["planeador"], archivo=archivo)
+    assert error.value.message_dict["archivo"] == [
+        "El archivo «acta.pdf» no es un PDF válido: su contenido no corresponde a la extensión .pdf. "
+        "Adjunte el archivo original."
+    ]
+    assert not Evidencia.objects.exists()
+
+
+def test_pdf_real_pasa_y_se_guarda_entero(e, almacenamiento):
+    archivo = SimpleUploadedFile("acta.pdf", PDF_MINIMO, content_type="application/pdf")
+    evidencia = services.evidencia_agregar(reporte=e["reporte"], usuario=e["planeador"], archivo=archivo)
+    # Reading the first bytes to check them must not cut what is stored.
+    assert (almacenamiento / evidencia.archivo.name).read_bytes() == PDF_MINIMO
+
+
+@pytest.mark.parametrize(
+    ("nombre", "contenido", "valido"),
+    [
+        ("foto.jpg", b"\xff\xd8\xff\xe0JFIF", True),
+        ("foto.jpeg", PNG, False),
+        ("informe.docx", b"PK\x03\x04word/", True),
+        ("informe.docx", b"%PDF-1.7", False),
+        ("datos.csv", "código;valor\nA-1;7.480\n".encode("utf-8"), True),
+        ("datos.csv", "código;valor\nA-1;0,33\n".encode("latin-1"), True),
+        ("datos.csv", PNG + b"\x00\x00", False),
+    ],
+)
+def test_contenido_de_cada_tipo(settings, nombre, contenido, valido):
+    settings.EVIDENCIA_EXTENSIONES = ["pdf", "png", "jpg", "jpeg", "xlsx", "docx", "csv"]
+    errores = services.evidencia_errores_archivo(SimpleUploadedFile(nombre, contenido))
+    assert (errores == []) is valido
+    if not valido:
+        assert f"«{nombre}»" in errores[0]
+
+
+def test_admin_rechaza_pdf_que_es_html(client, e):
+    client.force_login(e["planeador"])
+    url = reverse("admin:indicadores_reporte_change", args=[e["reporte"].pk])
+    falso = SimpleUploadedFile("acta.pdf", b"<html><body>hola</body></html>", content_type="application/pdf")
+    respuesta = client.post(url, _datos_reporte(e["reporte"], **{"evidencias-0-archivo": falso}))
+    assert respuesta.status_code == 200
+    assert "El archivo «acta.pdf» no es un PDF válido" in respuesta.content.decode()
+    assert not Evidencia.objects.exists()
