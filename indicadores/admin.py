@@ -10,6 +10,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import display_for_field
+from django.contrib.admin.widgets import AdminFileWidget
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
@@ -485,6 +486,29 @@ class EnfoqueAdmin(admin.ModelAdmin):
     search_fields = ("nombre", "codigo")
 
 
+class ArchivoEvidenciaWidget(AdminFileWidget):
+    """The admin's file input, whose «currently» link goes through the checked download view
+    (uploads are never served from MEDIA_ROOT)."""
+
+    url_descarga = ""
+
+    def get_context(self, name, value, attrs):
+        contexto = super().get_context(name, value, attrs)
+        if contexto["widget"]["is_initial"]:
+            # The stock template links `value.url`: hand it the download view's address.
+            contexto["widget"]["value"] = ArchivoConDescarga(str(value), self.url_descarga)
+        return contexto
+
+
+class ArchivoConDescarga(str):
+    """A stored file's name whose `url` is the checked download view."""
+
+    def __new__(cls, nombre: str, url: str):
+        objeto = super().__new__(cls, nombre)
+        objeto.url = url
+        return objeto
+
+
 class EvidenciaForm(forms.ModelForm):
     enlace = forms.URLField(
         label="enlace", required=False, max_length=500, assume_scheme="https", widget=forms.URLInput(attrs={"size": 40})
@@ -493,6 +517,14 @@ class EvidenciaForm(forms.ModelForm):
     class Meta:
         model = Evidencia
         fields = ("descripcion", "archivo", "enlace")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "archivo" in self.fields:
+            widget = ArchivoEvidenciaWidget()
+            if self.instance.pk:
+                widget.url_descarga = reverse("evidencia_descargar", args=[self.instance.pk])
+            self.fields["archivo"].widget = widget
 
     def clean_archivo(self):
         archivo = self.cleaned_data.get("archivo")
@@ -509,6 +541,21 @@ class EvidenciaInline(admin.TabularInline):
     fields = ("descripcion", "archivo", "enlace")
     extra = 1
     verbose_name_plural = "evidencias (archivos o enlaces)"
+
+    def get_fields(self, request, obj=None):
+        if not self.has_change_permission(request, obj):
+            # Read-only rows would link the file under /media/; link the checked download instead.
+            return ("descripcion", "archivo_descarga", "enlace")
+        return self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("archivo_descarga",)
+
+    @admin.display(description="archivo")
+    def archivo_descarga(self, obj: Evidencia) -> str:
+        if obj is None or not obj.pk or not obj.archivo:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("evidencia_descargar", args=[obj.pk]), obj.archivo.name.rsplit("/", 1)[-1])
 
     def has_change_permission(self, request, obj=None) -> bool:
         return super().has_change_permission(request, obj) and (

@@ -1,4 +1,4 @@
-"""`/seguimiento/`: the follow-up workflow pages (compliance, reminders, audit trail)."""
+"""`/seguimiento/`: the follow-up workflow pages (compliance, reminders, audit trail, evidence)."""
 
 from django.urls import path
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("auditoria/", views.auditoria_lista, name="auditoria"),
     path("auditoria/excel/", views.auditoria_excel, name="auditoria_excel"),
     path("auditoria/indicador/<int:indicador_id>/", views.auditoria_indicador, name="auditoria_indicador"),
+    path("evidencias/<int:evidencia_id>/descargar/", views.evidencia_descargar, name="evidencia_descargar"),
 ]

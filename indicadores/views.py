@@ -1,7 +1,9 @@
 """Pages of the follow-up workflow under /seguimiento/: the planning office's compliance view with
-reminders, and the audit trail (per indicator, filtered, and its Excel export) for auditors."""
+reminders, the audit trail (per indicator, filtered, and its Excel export) for auditors, and the
+download of evidence files (uploads are never served straight from MEDIA_ROOT)."""
 
 import datetime
+import posixpath
 
 from django import forms
 from django.contrib import messages
@@ -9,13 +11,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from indicadores import auditoria, permisos, services
 from indicadores.cumplimiento import cumplimiento_corte, recordatorios_resumen
-from indicadores.models import Corte, Indicador
+from indicadores.models import Corte, Evidencia, Indicador, Reporte
 from politicas.models import Plan
 
 TIPO_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -130,3 +132,30 @@ def auditoria_indicador(request, indicador_id: int):
     indicador = get_object_or_404(Indicador.objects.select_related("plan"), pk=indicador_id)
     contexto = {"indicador": indicador, **_paginar(request, auditoria.registros(indicador=indicador))}
     return render(request, "indicadores/auditoria_indicador.html", contexto)
+
+
+# --- Evidence -----------------------------------------------------------------------------
+
+
+def evidencia_legible(user, evidencia: Evidencia) -> bool:
+    """Who may download an evidence file: anyone once its report is approved in a published plan;
+    a draft (or an unpublished plan) only the indicator's dependencia and readers of everything."""
+    indicador = evidencia.reporte.indicador
+    if permisos.lee_todo(user) or indicador.dependencia_id in permisos.dependencias_ids(user):
+        return True
+    return evidencia.reporte.estado == Reporte.Estado.APROBADO and indicador.plan.publicado
+
+
+def evidencia_descargar(request, evidencia_id: int):
+    """The evidence file as an attachment, after checking who asks; 404 otherwise, so a draft's
+    evidence is not revealed to exist."""
+    evidencia = (
+        Evidencia.objects.select_related("reporte__indicador__plan").exclude(archivo="").filter(pk=evidencia_id).first()
+    )
+    if evidencia is None or not evidencia_legible(request.user, evidencia):
+        raise Http404("No existe esa evidencia.")
+    try:
+        archivo = evidencia.archivo.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("El archivo de esta evidencia ya no está en el almacenamiento.") from exc
+    return FileResponse(archivo, as_attachment=True, filename=posixpath.basename(evidencia.archivo.name))
