@@ -314,13 +314,21 @@ def meta_bloqueada(anio: int, hoy: datetime.date | None = None) -> bool:
     return anio < (hoy or timezone.localdate()).year
 
 
-def meta_verificar(*, indicador: Indicador, anio: int, usuario, motivo: str = "") -> None:
-    if not permisos.puede_editar_indicador(usuario, indicador):
-        raise PermissionDenied(f"No puede programar metas del indicador {indicador.codigo}: no es de sus dependencias.")
+def meta_verificar_vigencia(*, anio: int, usuario, motivo: str = "") -> None:
+    """Refuse a change to a past year's target, unless an administrator gives the reason.
+
+    The whole-plan import (planning office) calls it alone: it may write any indicator's targets.
+    """
     if meta_bloqueada(anio):
         _exigir_motivo_de_administrador(
             usuario, motivo, f"La meta de {anio} es de una vigencia pasada y ya no se puede modificar."
         )
+
+
+def meta_verificar(*, indicador: Indicador, anio: int, usuario, motivo: str = "") -> None:
+    if not permisos.puede_editar_indicador(usuario, indicador):
+        raise PermissionDenied(f"No puede programar metas del indicador {indicador.codigo}: no es de sus dependencias.")
+    meta_verificar_vigencia(anio=anio, usuario=usuario, motivo=motivo)
 
 
 @transaction.atomic
@@ -501,6 +509,7 @@ __all__ = [
     "evidencia_agregar",
     "meta_registrar",
     "meta_verificar",
+    "meta_verificar_vigencia",
     "recordatorios_enviar",
     "reporte_aprobar",
     "reporte_devolver",

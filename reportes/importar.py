@@ -33,7 +33,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from indicadores import permisos, reglas
-from indicadores.models import Enfoque, Indicador, Meta, Periodicidad, Reporte, TipoAnualizacion, Unidad
+from indicadores.models import Corte, Enfoque, Indicador, Meta, Periodicidad, Reporte, TipoAnualizacion, Unidad
 from politicas.models import Dependencia, Entidad, Nivel, Plan
 from politicas.selectors import PESO_TOTAL
 from reportes.exportar import (
@@ -658,15 +658,16 @@ class ImportadorPlan(_Importador):
 
     def _validar_metas_pasadas(self, lector, fila, codigo, metas, vacias, anios_meta) -> None:
         """Targets of past years are frozen (as in the admin): only an administrator with a reason."""
-        from indicadores.services import meta_bloqueada
+        from indicadores.services import meta_verificar_vigencia
 
         for anio, valor in self.metas_bd.get(codigo, {}).items():
             cambia = (anio in metas and metas[anio] != valor) or anio in vacias
-            if cambia and meta_bloqueada(anio) and not (self.usuario.is_superuser and self.motivo):
-                lector.error(
-                    fila, anios_meta[anio], f"La meta de {anio} es de una vigencia pasada y ya no se puede modificar; "
-                    "solo un administrador puede corregirla, indicando el motivo.",
-                )
+            if cambia:
+                try:
+                    meta_verificar_vigencia(anio=anio, usuario=self.usuario, motivo=self.motivo)
+                except ValidationError as exc:
+                    for mensaje in exc.messages:
+                        lector.error(fila, anios_meta[anio], mensaje)
 
     def _validar_reportes(self) -> None:
         self.reportes: list[_ReporteArchivo] = []
@@ -679,11 +680,13 @@ class ImportadorPlan(_Importador):
         indicadores = {i.campos["codigo"]: i.campos for i in self.indicadores}
         for codigo, ind in self.indicadores_bd.items():
             indicadores.setdefault(codigo, {"unidad": ind.unidad, "periodicidad": ind.periodicidad})
-        from indicadores.services import corte_verificar_abierto
-
         self.reportes_bd = {
             (r.indicador_id, r.anio, r.periodo): r for r in Reporte.objects.filter(indicador__plan=self.plan)
         } if self.plan else {}
+        # A new plan has no cuts; an existing one's closed cuts are read once, not per row.
+        self.cortes_cerrados = set(
+            Corte.objects.filter(plan=self.plan, estado=Corte.Estado.CERRADO).values_list("anio", "semestre")
+        ) if self.plan else set()
         claves = []
         for fila in hoja.filas:
             codigo = lector.texto(fila, "Código del indicador", requerido=True)
@@ -707,15 +710,12 @@ class ImportadorPlan(_Importador):
                 continue
             claves.append((fila, (codigo, anio, periodo), f"{codigo} {anio}-{periodo}"))
             existente = self.indicadores_bd.get(codigo)
-            if existente is not None and (existente.pk, anio, periodo) in self.reportes_bd:
-                actual = self.reportes_bd[(existente.pk, anio, periodo)]
-                nuevo = (valor, estado, lector.texto(fila, "Observaciones"), lector.texto(fila, "Plan de choque"))
-                if (actual.valor, actual.estado, actual.observaciones, actual.plan_de_choque) != nuevo:
-                    try:
-                        corte_verificar_abierto(indicador=existente, anio=anio, periodo=periodo, usuario=self.usuario, motivo=self.motivo)
-                    except ValidationError as exc:
-                        for mensaje in exc.messages:
-                            lector.error(fila, "Periodo", mensaje)
+            actual = self.reportes_bd.get((existente.pk, anio, periodo)) if existente is not None else None
+            nuevo = (valor, self.estado_importado(estado), lector.texto(fila, "Observaciones"),
+                     lector.texto(fila, "Plan de choque"))
+            if actual is None or (actual.valor, actual.estado, actual.observaciones, actual.plan_de_choque) != nuevo:
+                # A new report in a closed cut is refused as a changed one is (as in the admin and the API).
+                self._verificar_corte(lector, fila, codigo, indicador, anio, periodo)
             self.reportes.append(
                 _ReporteArchivo(
                     fila, codigo, anio, periodo, valor, estado,
@@ -724,6 +724,30 @@ class ImportadorPlan(_Importador):
                 )
             )
         _duplicados(lector, claves, "Periodo", "El reporte")
+
+    def estado_importado(self, estado: str) -> str:
+        """The review state a report is written with: only the planning office (Revisor) or an
+        administrator may bring reports already sent, approved or returned; anyone else's become
+        drafts, to be sent and reviewed as usual."""
+        return estado if permisos.es_revisor(self.usuario) else Reporte.Estado.BORRADOR
+
+    def _verificar_corte(self, lector: Lector, fila: FilaLeida, codigo: str, indicador: dict | None, anio: int,
+                         periodo: int) -> None:
+        """`corte_verificar_abierto` for a row, with the periodicity the file gives (or the database's)."""
+        from indicadores.services import corte_verificar_abierto, semestre_del_periodo
+
+        periodicidad = (indicador or {}).get("periodicidad")
+        if not self.cortes_cerrados or periodicidad not in reglas.PERIODOS:
+            return
+        if (anio, semestre_del_periodo(periodicidad=periodicidad, periodo=periodo)) not in self.cortes_cerrados:
+            return  # the usual case, without a query per row
+        # The indicator may be new in this file: an unsaved one answers for its plan and periodicity.
+        objeto = Indicador(plan=self.plan, codigo=codigo, periodicidad=periodicidad)
+        try:
+            corte_verificar_abierto(indicador=objeto, anio=anio, periodo=periodo, usuario=self.usuario, motivo=self.motivo)
+        except ValidationError as exc:
+            for mensaje in exc.messages:
+                lector.error(fila, "Periodo", mensaje)
 
     def _validar_pesos(self) -> None:
         """Siblings' weights add up to their parent's (100 for the top level), file and database merged."""
@@ -785,14 +809,19 @@ class ImportadorPlan(_Importador):
         for campo, valor in valores.items():
             setattr(objeto, campo, valor)
         nuevo = objeto.pk is None
-        objeto._history_user = _usuario_guardado(self.usuario)
-        if self.motivo:
-            objeto._change_reason = self.motivo
-        objeto.save()
+        self._con_historial(objeto).save()
         # The preview names the changed fields as the admin does («tipo de anualización»).
         nombres = [_nombre_campo(objeto, campo) for campo in cambiados]
         self.cambio("crear" if nuevo else "modificar", que, clave, "" if nuevo else ", ".join(nombres))
         return True
+
+    def _con_historial(self, objeto):
+        """Attribute the history record of the next save or delete to the importing user, with the
+        reason (`--motivo`) when there is one (django-simple-history reads these attributes)."""
+        objeto._history_user = _usuario_guardado(self.usuario)
+        if self.motivo:
+            objeto._change_reason = self.motivo
+        return objeto
 
     def _aplicar_niveles(self, plan: Plan) -> None:
         por_codigo = dict(self.niveles_bd)
@@ -841,18 +870,24 @@ class ImportadorPlan(_Importador):
         return por_codigo
 
     def _aplicar_metas(self, indicador: Indicador, fila: _IndicadorArchivo) -> None:
+        """Targets are saved one by one (never `update()`), so each change leaves its history record
+        with the importing user and the reason; past years' locks were checked by `validar`."""
         existentes = self.metas_bd.get(indicador.codigo, {})
+        cambian = {a for a, v in fila.metas.items() if a in existentes and existentes[a] != v}
+        cambian |= fila.metas_vacias & set(existentes)
+        actuales = {m.anio: m for m in Meta.objects.filter(indicador=indicador, anio__in=cambian)} if cambian else {}
         for anio, valor in sorted(fila.metas.items()):
             if anio not in existentes:
-                Meta.objects.create(indicador=indicador, anio=anio, valor=valor)
+                self._con_historial(Meta(indicador=indicador, anio=anio, valor=valor)).save()
                 self.cambio("crear", "meta", f"{indicador.codigo} {anio}", formato_numero(valor, 6))
             elif existentes[anio] != valor:
-                Meta.objects.filter(indicador=indicador, anio=anio).update(valor=valor)
+                meta = actuales[anio]
+                meta.valor = valor
+                self._con_historial(meta).save()
                 self.cambio("modificar", "meta", f"{indicador.codigo} {anio}",
                             f"{formato_numero(existentes[anio], 6)} → {formato_numero(valor, 6)}")
         for anio in sorted(fila.metas_vacias & set(existentes)):
-            for meta in Meta.objects.filter(indicador=indicador, anio=anio):
-                meta.delete()  # one by one so the history keeps the deletion
+            self._con_historial(actuales[anio]).delete()  # the history keeps the deletion, by whom and why
             self.cambio("eliminar", "meta", f"{indicador.codigo} {anio}")
 
     def _aplicar_reportes(self, indicadores: dict[str, Indicador]) -> None:
@@ -865,7 +900,7 @@ class ImportadorPlan(_Importador):
                 indicador=indicador, anio=fila.anio, periodo=fila.periodo, creado_por=_usuario_guardado(self.usuario)
             )
             valores = {
-                "valor": fila.valor, "estado": fila.estado, "observaciones": fila.observaciones,
+                "valor": fila.valor, "estado": self.estado_importado(fila.estado), "observaciones": fila.observaciones,
                 "plan_de_choque": fila.plan_de_choque, "ilustrativo": fila.ilustrativo,
             }
             if reporte.pk and any(getattr(reporte, c) != v for c, v in valores.items()):
@@ -915,7 +950,6 @@ class ImportadorAvance(_Importador):
         existentes = {
             (r.indicador_id, r.anio, r.periodo): r for r in Reporte.objects.filter(indicador__plan=self.plan)
         }
-        verificar = getattr(services, "reporte_verificar", None)
         self.filas: list[tuple[FilaLeida, Indicador, int, int, Decimal, str, str]] = []
         claves = []
         for n, fila in enumerate(hoja.filas, start=1):
@@ -934,10 +968,6 @@ class ImportadorAvance(_Importador):
                 continue
             if indicador is None or None in (anio, periodo, valor):
                 continue
-            if not permisos.puede_editar_indicador(self.usuario, indicador):
-                lector.error(fila, "Código del indicador",
-                             f"No puede reportar el indicador {indicador.codigo}: no es de sus dependencias.")
-                continue
             errores = reglas.errores_valor_en_plan(plan=self.plan, unidad=indicador.unidad, anio=anio, valor=valor, que="El reporte")
             errores.update(reglas.errores_periodo(periodicidad=indicador.periodicidad, periodo=periodo))
             for campo, mensajes in errores.items():
@@ -945,16 +975,17 @@ class ImportadorAvance(_Importador):
                     lector.error(fila, {"anio": "Año", "periodo": "Periodo"}.get(campo, "Avance"), mensaje)
             if errores:
                 continue
-            if verificar is not None:
-                try:
-                    verificar(indicador=indicador, anio=anio, periodo=periodo, usuario=self.usuario, motivo=self.motivo)
-                except PermissionDenied as exc:
-                    lector.error(fila, "Código del indicador", str(exc))
-                    continue
-                except ValidationError as exc:
-                    for mensaje in exc.messages:
-                        lector.error(fila, "Periodo", mensaje)
-                    continue
+            try:  # who may write it and whether its cut is closed: the same rule as the admin and the API
+                services.reporte_verificar(
+                    indicador=indicador, anio=anio, periodo=periodo, usuario=self.usuario, motivo=self.motivo
+                )
+            except PermissionDenied as exc:
+                lector.error(fila, "Código del indicador", str(exc))
+                continue
+            except ValidationError as exc:
+                for mensaje in exc.messages:
+                    lector.error(fila, "Periodo", mensaje)
+                continue
             claves.append((fila, (indicador.pk, anio, periodo), f"{indicador.codigo} {anio}-{periodo}"))
             actual = existentes.get((indicador.pk, anio, periodo))
             if actual and (actual.valor, actual.observaciones, actual.plan_de_choque) == (valor, observaciones, plan_de_choque):

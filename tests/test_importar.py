@@ -434,3 +434,109 @@ def test_an_unknown_choice_lists_the_labels(admin):
         _libro(_plan_con_opciones("Lineal", "Anual", "Número", "Aprobado")), admin,
         "«Lineal» no es un valor válido; use uno de: Suma, Creciente, Constante, Decreciente.",
     )
+
+
+# -- audit trail and review workflow of a whole-plan import -------------------------------------
+
+
+def _con_reporte_nuevo(plan, usuario, fila: list) -> tuple[io.BytesIO, int]:
+    """The plan's export with one more row in «Reportes»; returns the workbook and that row's number."""
+    libro = openpyxl.load_workbook(_exportar(plan, usuario))
+    ws = libro["Reportes"]
+    titulos = [c.value for c in ws[1]]
+    ws.append([dict(fila).get(t) for t in titulos])
+    return _guardar(libro), ws.max_row
+
+
+def test_a_new_report_in_a_closed_cut_is_refused_with_its_place(plan_pequeno, admin):
+    Corte.objects.create(plan=plan_pequeno, anio=2024, semestre=1, estado=Corte.Estado.CERRADO)
+    fila = [("Código del indicador", "1.1.5"), ("Año", 2024), ("Periodo", 1), ("Avance", "2"), ("Estado", "Aprobado")]
+    archivo, numero = _con_reporte_nuevo(plan_pequeno, admin, fila)
+    revisor = factories.usuario(grupos=("Revisor",))
+
+    _rechazado(archivo, revisor, f"Hoja «Reportes», fila {numero}, columna «Periodo»", "2024-1", "cerrado")
+    archivo.seek(0)
+    _rechazado(archivo, revisor, "cerrado", motivo="Oficio 12")  # the reason is an administrator's exception
+    archivo.seek(0)
+    _rechazado(archivo, admin, "escribe el motivo")
+    assert not Reporte.objects.filter(indicador__codigo="1.1.5", anio=2024).exists()
+
+    archivo.seek(0)
+    resultado = importar_libro(archivo, usuario=admin, confirmar=True, motivo="Oficio 12 de la Secretaría")
+    assert resultado.errores == []
+    reporte = Reporte.objects.get(indicador__codigo="1.1.5", anio=2024, periodo=1)
+    assert reporte.valor == Decimal("2")
+    registro = reporte.history.latest()
+    assert (registro.history_user, registro.history_change_reason) == (admin, "Oficio 12 de la Secretaría")
+
+
+def test_a_new_report_in_an_open_cut_needs_no_reason(plan_pequeno):
+    Corte.objects.create(plan=plan_pequeno, anio=2024, semestre=1, estado=Corte.Estado.CERRADO)
+    fila = [("Código del indicador", "1.1.5"), ("Año", 2025), ("Periodo", 1), ("Avance", "2")]
+    revisor = factories.usuario(grupos=("Revisor",))
+    archivo, _ = _con_reporte_nuevo(plan_pequeno, revisor, fila)
+    assert importar_libro(archivo, usuario=revisor, confirmar=True).errores == []
+    assert Reporte.objects.get(indicador__codigo="1.1.5", anio=2025).estado == "borrador"
+
+
+def test_a_revisor_imports_approved_reports_as_approved(plan_pequeno, admin):
+    fila = [("Código del indicador", "1.1.5"), ("Año", 2025), ("Periodo", 1), ("Avance", "2"), ("Estado", "Aprobado")]
+    archivo, _ = _con_reporte_nuevo(plan_pequeno, admin, fila)
+    revisor = factories.usuario("oficina", grupos=("Revisor",))
+
+    assert importar_libro(archivo, usuario=revisor, confirmar=True).errores == []
+
+    reporte = Reporte.objects.get(indicador__codigo="1.1.5", anio=2025)
+    assert reporte.estado == "aprobado"
+    assert reporte.history.latest().history_user == revisor
+
+
+def test_only_the_planning_office_brings_reports_already_reviewed(plan_pequeno, admin):
+    from reportes.importar import ImportadorPlan, ResultadoImportacion
+
+    planeador = factories.usuario(grupos=("Planeador",))
+    revisor = factories.usuario(grupos=("Revisor",))
+    estado = {u.username: ImportadorPlan({}, u, ResultadoImportacion()).estado_importado("aprobado")
+              for u in (planeador, revisor, admin)}
+    assert estado == {planeador.username: "borrador", revisor.username: "aprobado", "admin": "aprobado"}
+
+
+def test_plan_import_leaves_history_by_the_importing_user_with_the_reason(plan_pequeno, admin, tmp_path):
+    archivo = tmp_path / "plan.xlsx"
+    archivo.write_bytes(_exportar(plan_pequeno, admin).getvalue())
+    _borrar_plan(plan_pequeno)
+    revisor = factories.usuario("oficina", grupos=("Revisor",))
+
+    call_command("importar", str(archivo), "--usuario", "oficina", "--motivo", "Carga inicial del CONPES", stdout=io.StringIO())
+
+    plan = Plan.objects.get(codigo="bogota-mini")
+    objetos = [plan, *Nivel.objects.filter(plan=plan), *Indicador.objects.filter(plan=plan),
+               *Meta.objects.filter(indicador__plan=plan), *Reporte.objects.filter(indicador__plan=plan)]
+    assert Meta.objects.filter(indicador__plan=plan).count() == 23
+    for objeto in objetos:
+        registro = objeto.history.latest()
+        assert (registro.history_type, registro.history_user, registro.history_change_reason) == (
+            "+", revisor, "Carga inicial del CONPES"), objeto
+
+
+def test_changed_and_removed_targets_leave_history(plan_pequeno):
+    revisor = factories.usuario("oficina", grupos=("Revisor",))
+    libro = openpyxl.load_workbook(_exportar(plan_pequeno, revisor))
+    ws = libro["Indicadores"]
+    titulos = [c.value for c in ws[1]]
+    fila = next(f for f in ws.iter_rows(min_row=2) if f[titulos.index("Código")].value == "1.1.5")
+    fila[titulos.index("Meta 2031")].value = "3"
+    fila[titulos.index("Meta 2032")].value = None
+    fila[titulos.index("Meta final")].value = "19"  # suma: the final target is the sum of the years'
+    meta_2031 = Meta.objects.get(indicador__codigo="1.1.5", anio=2031)
+
+    resultado = importar_libro(_guardar(libro), usuario=revisor, confirmar=True)
+
+    assert resultado.errores == []
+    meta_2031.refresh_from_db()
+    assert meta_2031.valor == Decimal("3")
+    cambio = meta_2031.history.latest()
+    assert (cambio.history_type, cambio.history_user, cambio.valor) == ("~", revisor, Decimal("3"))
+    borrado = Meta.history.filter(indicador__codigo="1.1.5", anio=2032).latest()
+    assert (borrado.history_type, borrado.history_user) == ("-", revisor)
+    assert not Meta.objects.filter(indicador__codigo="1.1.5", anio=2032).exists()
