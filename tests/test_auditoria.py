@@ -154,3 +154,29 @@ def test_exportar_con_numero_fijo_de_consultas(client, e):
     with CaptureQueriesContext(connection) as consultas:
         client.get(reverse("auditoria"))
     assert len(consultas) == lista
+
+
+def test_una_meta_corregida_por_importacion_queda_en_el_registro(plan_pequeno, e):
+    """The Excel import writes the audit trail as the admin does: who, what and why."""
+    from reportes.exportar import exportar_plan
+    from reportes.importar import importar_libro
+    from reportes.resultados import CorteRef
+
+    salida = io.BytesIO()
+    exportar_plan(salida, plan=plan_pequeno, corte=CorteRef.parse("2024-1"), usuario=e["admin"])
+    libro = load_workbook(io.BytesIO(salida.getvalue()))
+    ws = libro["Indicadores"]
+    titulos = [c.value for c in ws[1]]
+    fila = next(f for f in ws.iter_rows(min_row=2) if f[titulos.index("Código")].value == "3.1.1")
+    fila[titulos.index("Meta 2023")].value = "0,9"
+    archivo = io.BytesIO()
+    libro.save(archivo)
+    archivo.seek(0)
+
+    resultado = importar_libro(archivo, usuario=e["admin"], confirmar=True, motivo="Fe de erratas del CONPES")
+
+    assert resultado.errores == []
+    indicador = plan_pequeno.indicadores.get(codigo="3.1.1")
+    meta = _de(auditoria.registros(indicador=indicador), "meta", "modificación")[0]
+    assert (meta.usuario, meta.motivo) == ("admin", "Fe de erratas del CONPES")
+    assert meta.identificacion == "3.1.1 · vigencia 2023" and "meta: 0,8 → 0,9" in meta.cambios
