@@ -397,11 +397,19 @@ class IndicadorAdmin(HistorialAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser and super().has_delete_permission(request, obj)
 
+    # The plan's structure: where the indicator sits, who reports it and how it is measured and
+    # weighed. Changing any of these changes the roll-up of levels shared with other
+    # dependencias, so only an administrator does it (no other role may change indicators).
+    CAMPOS_ESTRUCTURA = (
+        "plan", "nivel", "codigo", "dependencia", "unidad", "tipo_anualizacion", "periodicidad",
+        "linea_base", "anio_linea_base", "meta_final", "peso",
+    )
+
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
             return ()
-        # Planners work on their indicators' measurement; the plan's structure is not theirs.
-        return ("plan", "codigo")
+        # Planners keep the name, product, enfoques and sources, their targets and reports.
+        return self.CAMPOS_ESTRUCTURA
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         request._indicador_en_edicion = obj

@@ -103,11 +103,16 @@ def test_revisor_ve_la_pagina_del_indicador_con_numeros_colombianos(client, revi
     assert "15367.000000" not in html and "0.800000" not in html
 
 
-def test_formulario_de_edicion_muestra_valores_normalizados(client, planeador, indicador):
-    client.force_login(planeador)
-    html = _texto(client.get(reverse("admin:indicadores_indicador_change", args=[indicador.pk])))
+def test_formulario_de_edicion_muestra_valores_normalizados(client, admin_client, planeador, indicador):
+    # Línea base and final target are an administrator's inputs; the planner reads them.
+    html = _texto(admin_client.get(reverse("admin:indicadores_indicador_change", args=[indicador.pk])))
     assert 'name="linea_base" value="7.480"' in html
     assert 'name="meta_final" value="0,8"' in html
+    client.force_login(planeador)
+    html = _texto(client.get(reverse("admin:indicadores_indicador_change", args=[indicador.pk])))
+    assert 'name="linea_base"' not in html
+    assert re.search(r'<div class="readonly">\s*7\.480\s*</div>', html)
+    assert re.search(r'<div class="readonly">\s*0,8\s*</div>', html)
     assert 'name="metas-1-valor" value="15.367"' in html
     assert 'name="reportes-0-valor" value="0,33"' in html
     assert 'name="reportes-0-anio" value="2024"' in html

@@ -57,20 +57,46 @@ def test_planeador_no_puede_modificar_indicador_ajeno_por_post(client, escenario
     assert escenario["ajeno"].nombre != "Cambiado por quien no debía"
 
 
-def test_planeador_solo_elige_sus_dependencias(client, escenario):
-    client.force_login(escenario["planeador"])
-    formulario = client.get(_cambio(escenario["propio"])).context["adminform"].form
-    assert list(formulario.fields["dependencia"].queryset) == [escenario["salud"]]
-
-
 def test_planeador_no_puede_mover_su_indicador_a_otra_dependencia(client, escenario):
     client.force_login(escenario["planeador"])
     datos = datos_formulario(client.get(_cambio(escenario["propio"])))
+    assert "dependencia" not in datos  # shown, not an input
     datos["dependencia"] = str(escenario["turismo"].pk)
-    respuesta = client.post(_cambio(escenario["propio"]), datos)
-    assert respuesta.status_code == 200
+    client.post(_cambio(escenario["propio"]), datos)
     escenario["propio"].refresh_from_db()
     assert escenario["propio"].dependencia == escenario["salud"]
+
+
+ESTRUCTURA_NUEVA = {
+    "peso": "9", "tipo_anualizacion": "decreciente", "periodicidad": "anual", "linea_base": "50",
+    "anio_linea_base": "2019", "meta_final": "1", "unidad": "Porcentaje",
+}
+
+
+def test_planeador_no_cambia_la_estructura_del_plan_por_post(client, escenario):
+    """Weight, annualisation, periodicity, baseline, final target, unit, level and dependencia
+    change the roll-up of levels shared with other dependencias: not a planner's to change."""
+    propio = escenario["propio"]
+    otro_nivel = factories.nivel(plan=propio.plan)
+    antes = {campo: getattr(propio, campo) for campo in (*ESTRUCTURA_NUEVA, "nivel_id", "dependencia_id")}
+    client.force_login(escenario["planeador"])
+    datos = datos_formulario(client.get(_cambio(propio)))
+    datos.update(ESTRUCTURA_NUEVA, nivel=str(otro_nivel.pk), dependencia=str(escenario["turismo"].pk))
+    datos["nombre"] = "Nombre corregido por el planeador"
+    respuesta = client.post(_cambio(propio), datos)
+    assert respuesta.status_code == 302
+    propio.refresh_from_db()
+    assert propio.nombre == "Nombre corregido por el planeador"  # what is theirs still saves
+    assert {campo: getattr(propio, campo) for campo in antes} == antes
+
+
+def test_administrador_cambia_la_estructura(admin_client, escenario):
+    propio = escenario["propio"]
+    datos = datos_formulario(admin_client.get(_cambio(propio)))
+    datos.update(peso="9", tipo_anualizacion="constante")
+    assert admin_client.post(_cambio(propio), datos).status_code == 302
+    propio.refresh_from_db()
+    assert (propio.peso, propio.tipo_anualizacion) == (Decimal(9), "constante")
 
 
 @pytest.mark.parametrize("rol", [FUNCIONARIO, AUDITOR])

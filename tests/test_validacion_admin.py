@@ -44,9 +44,10 @@ def _enviar(cliente, obj, **cambios):
     return cliente.post(_url(obj), datos)
 
 
-def test_decreciente_sin_linea_base(cliente_planeador, dep):
+def test_decreciente_sin_linea_base(admin_client, dep):
+    # Measurement fields are an administrator's (read-only for planners).
     indicador = _indicador(dep, tipo_anualizacion="suma")
-    respuesta = _enviar(cliente_planeador, indicador, tipo_anualizacion="decreciente", linea_base="")
+    respuesta = _enviar(admin_client, indicador, tipo_anualizacion="decreciente", linea_base="")
     assert respuesta.status_code == 200
     assert "Un indicador decreciente necesita línea base" in respuesta.content.decode()
     indicador.refresh_from_db()
@@ -77,9 +78,10 @@ def test_suma_que_cuadra_se_guarda(cliente_planeador, dep):
     assert sorted(Meta.objects.values_list("valor", flat=True)) == [Decimal("480"), Decimal("7000")]
 
 
-def test_cambiar_meta_final_sin_cuadrar_las_metas_se_rechaza(cliente_planeador, dep):
+def test_cambiar_meta_final_sin_cuadrar_las_metas_se_rechaza(admin_client, dep):
+    # Measurement fields are an administrator's (read-only for planners).
     indicador = _indicador(dep, tipo_anualizacion="suma", meta_final=Decimal("4"), metas={ANIO: "2", ANIO + 1: "2"})
-    respuesta = _enviar(cliente_planeador, indicador, meta_final="5")
+    respuesta = _enviar(admin_client, indicador, meta_final="5")
     assert respuesta.status_code == 200
     assert "no es la suma de las metas anuales" in respuesta.content.decode()
     indicador.refresh_from_db()
