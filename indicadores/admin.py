@@ -298,7 +298,12 @@ class NivelSuperiorFilter(admin.SimpleListFilter):
     parameter_name = "nivel_superior"
 
     def lookups(self, request, model_admin):
-        niveles = Nivel.objects.filter(profundidad=0).select_related("plan").order_by("plan__nombre", "orden", "codigo")
+        # Only plans the user may see: an unpublished plan's structure is not revealed here.
+        niveles = (
+            Nivel.objects.filter(profundidad=0, plan__in=permisos.planes_visibles(request.user))
+            .select_related("plan")
+            .order_by("plan__nombre", "orden", "codigo")
+        )
         plan_id = request.GET.get("plan__id__exact")
         if plan_id:
             niveles = niveles.filter(plan_id=plan_id)

@@ -1,7 +1,9 @@
 """Admin of plans, their hierarchy, the offices that report and the qualitative reports."""
 
+from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, Sum
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -149,8 +151,40 @@ class ActividadCualitativaInline(admin.TabularInline):
     extra = 1
 
 
+def planes_informables(user, dependencias_ids: set[int] | None = None):
+    """Plans a user may file a qualitative report for: every plan for readers of everything (the
+    planning office files for any policy); for a planner, the plans their dependencias lead or
+    report indicators in (`dependencias_ids` narrows to some of them)."""
+    if permisos.lee_todo(user):
+        return Plan.objects.all()
+    ids = permisos.dependencias_ids(user) if dependencias_ids is None else dependencias_ids & permisos.dependencias_ids(user)
+    return Plan.objects.filter(Q(dependencia_lider_id__in=ids) | Q(indicadores__dependencia_id__in=ids)).distinct()
+
+
+class InformeCualitativoForm(forms.ModelForm):
+    usuario = None  # set per request by InformeCualitativoAdmin.get_form
+
+    class Meta:
+        model = InformeCualitativo
+        fields = "__all__"
+
+    def clean(self):
+        datos = super().clean()
+        plan, dependencia = datos.get("plan"), datos.get("dependencia")
+        if self.usuario is None or permisos.lee_todo(self.usuario) or plan is None or dependencia is None:
+            return datos
+        # A planner reports for a policy their chosen dependencia leads or has indicators in.
+        if not planes_informables(self.usuario, {dependencia.pk}).filter(pk=plan.pk).exists():
+            raise ValidationError(
+                f"La dependencia {dependencia} no lidera la política «{plan}» ni reporta indicadores en ella: "
+                "no puede presentar su informe cualitativo."
+            )
+        return datos
+
+
 @admin.register(InformeCualitativo)
 class InformeCualitativoAdmin(HistorialAdmin):
+    form = InformeCualitativoForm
     list_display = ("plan", "anio", "semestre", "dependencia", "cumplimiento_cuantitativo", "impacto")
     list_select_related = ("plan", "dependencia")
     list_filter = (("plan", admin.RelatedOnlyFieldListFilter), "anio", "semestre")
@@ -215,5 +249,11 @@ class InformeCualitativoAdmin(HistorialAdmin):
         if db_field.name == "dependencia" and not permisos.lee_todo(request.user):
             kwargs["queryset"] = Dependencia.objects.filter(pk__in=permisos.dependencias_ids(request.user))
         elif db_field.name == "plan":
-            kwargs["queryset"] = permisos.planes_visibles(request.user)
+            # A plan outside the choices is refused on save («Escoja una opción válida»).
+            kwargs["queryset"] = planes_informables(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        formulario = super().get_form(request, obj, change=change, **kwargs)
+        formulario.usuario = request.user
+        return formulario
