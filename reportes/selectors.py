@@ -6,15 +6,17 @@ targets and period reports to one row of nine summaries (`calculos.ResumenMetas`
 applies the methodology of `reportes.calculos` to that one row per indicator, in `Decimal`, and
 rolls the contributions up the hierarchy.
 
-One plan (`plan_resultados`, `plan_historial`) is computed live: 2 queries, ≈ 40 ms per 1.000
-indicators. Many plans (`planes_resultados`, the national roll-up) read stored summaries
-(`reportes.models.ResumenCorte`, approved reports only) that stay valid while the indicator's
-version, bumped by database triggers on every change of its targets, reports or periodicidad, is
-unchanged; only missing or stale ones are recomputed first. Measured in `benchmarks/RESULTADOS.md`.
+One plan at one cut (`plan_resultados`) is computed live: 2 queries, ≈ 40 ms per 1.000
+indicators. Many plans (`planes_resultados`, the national roll-up) and one plan at many cuts
+(`plan_historial`, the history chart) read stored summaries (`reportes.models.ResumenCorte`,
+approved reports only) that stay valid while the indicator's version, bumped by database triggers
+on every change of its targets, reports or periodicidad, is unchanged; only missing or stale ones
+are recomputed first. Measured in `benchmarks/RESULTADOS.md`.
 """
 
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -226,19 +228,31 @@ def _niveles_por_plan(plan_ids: Iterable[int] | None) -> dict[int, list[dict]]:
 
 def _resultado_plan(
     plan: Plan, corte: CorteRef, niveles: list[dict], filas: list[tuple], umbral: calculos.Umbrales,
-    con_indicadores: bool = True,
+    con_indicadores: bool = True, comun: dict | None = None,
 ) -> ResultadoPlan:
-    """Apply the methodology to one plan's indicator rows and roll them up."""
+    """Apply the methodology to one plan's indicator rows and roll them up.
+
+    `comun` (a dict, empty at first) keeps the levels' order, names and effective weights between
+    calls on the same indicators at other cuts (history): they do not depend on the cut.
+    """
     if _conversor() is not _identidad:  # SQLite: numbers arrive as text
-        filas = [(*f[:8], *map(_dec, f[8:10]), *f[10:12], *map(_dec, f[12:21]), *f[21:]) for f in filas]
+        # Across cuts the same texts come back (weights, targets): convert each once.
+        dec = _dec if comun is None else comun.setdefault("dec", lru_cache(maxsize=None)(_dec))
+        filas = [(*f[:8], *map(dec, f[8:10]), *f[10:12], *map(dec, f[12:21]), *f[21:]) for f in filas]
     if con_indicadores:
         # Display order, as the model orders indicators (the query only groups them by plan).
         filas = sorted(filas, key=lambda f: (f[11], f[2], f[1]))
-    ordenados = _en_orden(niveles)
-    pesos = calculos.pesos_efectivos(
-        [(("n", n["id"]), ("n", n["padre_id"]) if n["padre_id"] else None, n["peso"]) for n in niveles]
-        + [(("i", fila[1]), ("n", fila[4]), fila[8]) for fila in filas]
-    )
+    if comun and "pesos" in comun:
+        ordenados, pesos, nombres_nivel = comun["ordenados"], comun["pesos"], comun["nombres_nivel"]
+    else:
+        ordenados = _en_orden(niveles)
+        pesos = calculos.pesos_efectivos(
+            [(("n", n["id"]), ("n", n["padre_id"]) if n["padre_id"] else None, n["peso"]) for n in niveles]
+            + [(("i", fila[1]), ("n", fila[4]), fila[8]) for fila in filas]
+        )
+        nombres_nivel = {p: plan.nombre_nivel(p) for p in {n["profundidad"] for n in niveles}}
+        if comun is not None:
+            comun.update(ordenados=ordenados, pesos=pesos, nombres_nivel=nombres_nivel)
     # Contributions are added to each indicator's own level, then carried up the tree once.
     avance = {n["id"]: CERO for n in niveles}
     trayectoria = {n["id"]: CERO for n in niveles}
@@ -292,7 +306,7 @@ def _resultado_plan(
     resultado_niveles = [
         ResultadoNivel(
             nivel_id=n["id"], padre_id=n["padre_id"], codigo=n["codigo"], nombre=n["nombre"],
-            nivel=plan.nombre_nivel(n["profundidad"]), profundidad=n["profundidad"], peso=pesos[("n", n["id"])],
+            nivel=nombres_nivel[n["profundidad"]], profundidad=n["profundidad"], peso=pesos[("n", n["id"])],
             avance=avance[n["id"]], trayectoria=trayectoria[n["id"]],
             brecha=avance[n["id"]] - trayectoria[n["id"]],
         )
@@ -627,17 +641,21 @@ def plan_historial(
     if _oficial(estados) and _hay_vencidos(plan.pk, elegidos):
         _actualizar_cortes(plan.pk, elegidos)
     por_clave = {c.anio * 10 + c.semestre: c for c in elegidos}
+    # One statement reads every cut, so each cut has the same indicators: order and weights once.
+    comun: dict = {}
     calculados: dict[int, ResultadoPlan] = {}
     actual: int | None = None
     grupo: list[tuple] = []
     for fila in _filas_historial(plan.pk, elegidos, estados, textos=con_indicadores):
         if fila[0] != actual:
             if actual is not None:
-                calculados[actual] = _resultado_plan(plan, por_clave[actual], niveles, grupo, umbral, con_indicadores)
+                calculados[actual] = _resultado_plan(
+                    plan, por_clave[actual], niveles, grupo, umbral, con_indicadores, comun
+                )
             actual, grupo = fila[0], []
         grupo.append(fila)
     if actual is not None:
-        calculados[actual] = _resultado_plan(plan, por_clave[actual], niveles, grupo, umbral, con_indicadores)
+        calculados[actual] = _resultado_plan(plan, por_clave[actual], niveles, grupo, umbral, con_indicadores, comun)
     # A plan without indicators still has its (empty) result at every cut.
     return [
         (corte, calculados.get(clave) or _resultado_plan(plan, corte, niveles, [], umbral, con_indicadores))
