@@ -15,7 +15,6 @@ from rest_framework.response import Response
 from indicadores import permisos, services
 from indicadores.models import Enfoque, Indicador, Meta, Periodicidad, Reporte, TipoAnualizacion
 from politicas.api import APIBase, EnteroFilter, IdFilter, documentar
-from politicas.models import Plan
 from reportes.resultados import CorteRef, Semaforo
 
 # How deep the `nivel` filter looks for indicators under a level (Eje → Componente → Programa
@@ -128,9 +127,14 @@ class IndicadorFilter(filters.FilterSet):
 
     def _ids_en_banda(self, codigo_plan: str, corte: str, banda: str) -> list[int]:
         # The same selector as the dashboards and `semaforo`: a fixed number of queries per plan.
+        from django.contrib.auth.models import AnonymousUser
+
         from reportes.selectors import plan_resultados
 
-        plan = Plan.objects.filter(codigo=codigo_plan).first()
+        # Only a plan the user may see: an invisible or unknown plan filters to nothing, computed
+        # for nobody (the indicators themselves are scoped by the queryset as well).
+        usuario = getattr(self.request, "user", None) or AnonymousUser()
+        plan = permisos.planes_visibles(usuario).filter(codigo=codigo_plan).first()
         if plan is None:
             return []
         resultado = plan_resultados(plan=plan, corte=CorteRef.parse(corte))
@@ -261,17 +265,6 @@ class ReporteFilter(filters.FilterSet):
         return queryset.filter(condicion)
 
 
-def reportes_visibles(user):
-    """Readers see every report; planners every report of their dependencias' indicators (drafts
-    included); everyone, logged in or not, the approved reports of published plans."""
-    if permisos.lee_todo(user):
-        return Reporte.objects.all()
-    publicos = Q(indicador__plan__publicado=True, estado=Reporte.Estado.APROBADO)
-    if not user.is_authenticated:
-        return Reporte.objects.filter(publicos)
-    return Reporte.objects.filter(publicos | Q(indicador__dependencia_id__in=permisos.dependencias_ids(user)))
-
-
 ERRORES_ESCRITURA = {
     400: OpenApiResponse(description="Datos no válidos: los errores vienen por campo."),
     401: OpenApiResponse(description="Falta autenticación (token o sesión)."),
@@ -315,7 +308,7 @@ class ReporteViewSet(
 
     def get_queryset(self):
         return (
-            reportes_visibles(self.request.user)
+            permisos.reportes_visibles(self.request.user)
             .select_related("indicador__plan", "creado_por")
             .order_by("indicador__plan_id", "indicador__orden", "indicador__codigo", "anio", "periodo", "id")
         )

@@ -7,7 +7,7 @@ visitors read published plans only. Every view, admin, API endpoint and import a
 
 from django.db.models import Q, QuerySet
 
-from indicadores.models import Indicador
+from indicadores.models import Indicador, Reporte
 from politicas.models import Plan
 
 PLANEADOR = "Planeador"
@@ -75,6 +75,23 @@ def indicadores_legibles(user, indicadores: QuerySet[Indicador] | None = None) -
     if lee_todo(user):
         return indicadores
     return indicadores.filter(Q(plan__publicado=True) | Q(dependencia_id__in=dependencias_ids(user)))
+
+
+def reportes_visibles(user, reportes: QuerySet[Reporte] | None = None) -> QuerySet[Reporte]:
+    """Reports a user may read, with their narratives (API, Excel export).
+
+    One rule: readers of everything see every report; planners see every report (drafts, sent,
+    returned) of their dependencias' indicators; everyone sees the approved reports of the
+    indicators they may read (`indicadores_legibles`). A draft never leaves its dependencia.
+    """
+    reportes = Reporte.objects.all() if reportes is None else reportes
+    if lee_todo(user):
+        return reportes
+    # Approved + legible indicator, spelled as `indicadores_legibles` spells it (no subquery).
+    aprobados_legibles = Q(estado=Reporte.Estado.APROBADO) & (
+        Q(indicador__plan__publicado=True) | Q(indicador__dependencia_id__in=dependencias_ids(user))
+    )
+    return reportes.filter(aprobados_legibles | Q(indicador__dependencia_id__in=dependencias_ids(user)))
 
 
 def indicadores_editables(user, indicadores: QuerySet[Indicador] | None = None) -> QuerySet[Indicador]:

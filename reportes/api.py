@@ -5,6 +5,7 @@ Percentages are numbers in percent units (41.25 means 41,25 %) or null when ther
 information; level figures are percentage points of the whole plan (SPEC §5).
 """
 
+import dataclasses
 from decimal import ROUND_HALF_UP
 
 from django.shortcuts import get_object_or_404
@@ -16,7 +17,8 @@ from rest_framework.views import APIView
 
 from indicadores import permisos
 from politicas.api import APIBase
-from reportes.resultados import CorteRef, ResultadoPlan, Semaforo
+from reportes.resultados import CorteRef, ResultadoIndicador, ResultadoPlan, Semaforo
+from reportes.visibilidad import resultados_visibles
 
 
 def _decimal(**kwargs) -> serializers.DecimalField:
@@ -103,17 +105,27 @@ class ResultadoPlanSerializer(serializers.Serializer):
     indicadores = ResultadoIndicadorSerializer(many=True)
 
     def get_conteo_semaforo(self, resultado: ResultadoPlan) -> dict[str, int]:
-        return {banda.value: total for banda, total in resultado.conteo_semaforo().items()}
+        # The whole plan's count (an aggregate, as the dashboard shows it) even when the list of
+        # indicators is restricted to those the user may read.
+        conteo = self.context.get("conteo") or resultado.conteo_semaforo()
+        return {banda.value: total for banda, total in conteo.items()}
 
 
-def resultados_a_dict(resultado: ResultadoPlan) -> dict:
-    """The JSON shape of a plan's results (what the API answers)."""
-    return ResultadoPlanSerializer(resultado).data
+def resultados_a_dict(resultado: ResultadoPlan, *, visibles: list[ResultadoIndicador] | None = None) -> dict:
+    """The JSON shape of a plan's results (what the API answers). With `visibles`, only those
+    indicators are listed; levels, totals and the band count stay the whole plan's."""
+    if visibles is None:
+        return ResultadoPlanSerializer(resultado).data
+    return ResultadoPlanSerializer(
+        dataclasses.replace(resultado, indicadores=visibles), context={"conteo": resultado.conteo_semaforo()}
+    ).data
 
 
 class PlanResultadosView(APIBase, APIView):
     """PAV, PAHV, PAA, trajectory and band of each indicator; avance, trajectory and gap of each
-    level and of the plan, at a cut. Counts approved reports only, like the dashboards."""
+    level and of the plan, at a cut. Counts approved reports only, like the dashboards. On an
+    unpublished plan a planner gets the rows of their dependencias' indicators only (totals,
+    levels and the band count stay the whole plan's, as on the dashboard)."""
 
     @extend_schema(
         summary="Resultados de un plan en un corte",
@@ -142,4 +154,5 @@ class PlanResultadosView(APIBase, APIView):
             corte = CorteRef.parse(request.query_params.get("corte", ""))
         except ValueError as error:
             raise exceptions.ValidationError({"corte": [str(error)]}) from error
-        return Response(resultados_a_dict(plan_resultados(plan=plan, corte=corte)))
+        resultado = plan_resultados(plan=plan, corte=corte)
+        return Response(resultados_a_dict(resultado, visibles=resultados_visibles(resultado, request.user, plan)))

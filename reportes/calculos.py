@@ -270,6 +270,18 @@ def calcular_indicador(
     )
 
 
+def porcentaje_vigencia(
+    tipo: str, linea_base: Decimal | None, meta: Decimal | None, avance: Decimal | None
+) -> Decimal | None:
+    """A year's avance against that year's target, exactly as PAV measures it (the Cali year
+    table shows it for every year): None without target or avance, with a zero denominator, or
+    for a `decreciente` indicator without baseline ("Sin línea base", never a made-up figure)."""
+    if meta is None or avance is None or (tipo == DECRECIENTE and linea_base is None):
+        return None
+    lb = (linea_base or CERO) if tipo in TIPOS_DESDE_LINEA_BASE else CERO
+    return _porcentaje(avance, meta, lb)
+
+
 def paa_y_trayectoria(
     *, tipo: str, linea_base: Decimal | None, metas: ResumenMetas, reportes: ResumenReportes, f: Decimal
 ) -> tuple[Decimal | None, Decimal | None]:

@@ -37,7 +37,7 @@ from django.utils import timezone
 from openpyxl.utils import get_column_letter
 
 import seguimiento
-from reportes.resultados import CorteRef, ResultadoIndicador, ResultadoPlan, Semaforo
+from reportes.resultados import ESTADOS_OFICIALES, CorteRef, ResultadoIndicador, ResultadoPlan, Semaforo
 
 # ---------------------------------------------------------------------------------------------
 # Cell values that carry a style
@@ -507,7 +507,6 @@ COLUMNAS_REPORTES = [
     Columna("Avance", 13), Columna("Estado", 11), Columna("Observaciones", 60), Columna("Plan de choque", 60),
     Columna("Ilustrativo", 10),
 ]
-ESTADOS_EXPORTADOS = ("aprobado",)  # the figures count approved reports only, like the dashboards
 
 
 @functools.cache
@@ -670,7 +669,8 @@ class ExportadorSeguimiento:
     """The follow-up workbook of a plan at a cut, for the indicators a user may read.
 
     `params` are the dashboard's GET filters (banda, dependencia, nivel, tipo, enfoque, orden); they
-    select the rows of the Indicadores and Reportes sheets. Levels are always the whole plan.
+    select the rows of the Indicadores and Reportes sheets. Levels are the whole plan (only the top level and
+    the levels above their own indicators for a planner reading an unpublished plan).
     """
 
     def __init__(self, *, plan, corte: CorteRef, usuario, params: Mapping[str, str] | None = None):
@@ -682,13 +682,19 @@ class ExportadorSeguimiento:
     # -- data ---------------------------------------------------------------------------------
     def preparar(self) -> None:
         from reportes import filtros as modulo_filtros
+        from reportes import visibilidad
         from reportes.selectors import plan_resultados
 
         self.datos = datos_plan(plan=self.plan, corte=self.corte, usuario=self.usuario)
         self.resultado: ResultadoPlan = plan_resultados(plan=self.plan, corte=self.corte)
         self.por_indicador: dict[int, ResultadoIndicador] = {r.indicador_id: r for r in self.resultado.indicadores}
         self.filtros = modulo_filtros.FiltrosAnexo.desde_get(self.params)
-        visibles = [self.por_indicador[i["id"]] for i in self.datos.indicadores if i["id"] in self.por_indicador]
+        # The one visibility rule of dashboards, API and printed reports (datos.indicadores is
+        # already scoped by the same permission; this keeps both doors in step).
+        self.restringido = not visibilidad.ve_todo_el_plan(self.plan, self.usuario)
+        legibles = {r.indicador_id for r in visibilidad.resultados_visibles(self.resultado, self.usuario, self.plan)}
+        visibles = [self.por_indicador[i["id"]] for i in self.datos.indicadores if i["id"] in legibles]
+        self.visibles = visibles
         seleccion = modulo_filtros.filtrar(
             visibles,
             self.filtros,
@@ -780,10 +786,16 @@ class ExportadorSeguimiento:
             ]
 
     def hoja_niveles(self) -> Hoja:
+        from reportes import visibilidad
+
         resultados = {n.nivel_id: n for n in self.resultado.niveles}
 
+        # A planner reading an unpublished plan gets the top level and the levels above their
+        # own indicators, not the names of other dependencias' products.
+        niveles = visibilidad.niveles_visibles(self.datos.niveles, self.visibles, restringido=self.restringido)
+
         def filas() -> Iterator[list]:
-            for nivel in self.datos.niveles:
+            for nivel in niveles:
                 padre = self.niveles_por_id.get(nivel["padre_id"])
                 r = resultados.get(nivel["id"])
                 yield [
@@ -794,11 +806,13 @@ class ExportadorSeguimiento:
         return Hoja(HOJA_NIVELES, COLUMNAS_NIVELES + COLUMNAS_NIVELES_RESULTADO, filas(), congelar_columnas=1, posicion=2)
 
     def hoja_reportes(self) -> Hoja:
-        """Every report that counts at the cut (any review state), streamed from the database.
+        """Every report that counts at the cut and that the user may read (drafts only for their
+        dependencia or readers of everything, see `permisos.reportes_visibles`), streamed.
 
         The same pass fills `datos.avances` (A[y] from approved reports), so this sheet is written
         before Indicadores, though it is shown after it.
         """
+        from indicadores import permisos
         from indicadores.models import Reporte
         from reportes.calculos import reporte_cuenta
 
@@ -810,7 +824,11 @@ class ExportadorSeguimiento:
                 corte=self.corte, destino=self.datos.avances,
             )
             consulta = (
-                Reporte.objects.filter(indicador__in=self.datos.visibles, anio__lte=self.corte.anio)
+                # Drafts, sent and returned reports (and their observaciones) only for who may
+                # read them: the same rule as the API.
+                permisos.reportes_visibles(
+                    self.usuario, Reporte.objects.filter(indicador__in=self.datos.visibles, anio__lte=self.corte.anio)
+                )
                 .order_by("indicador__orden", "indicador__codigo", "anio", "periodo")
                 .values_list(
                     "indicador_id", "anio", "periodo", "valor", "estado", "observaciones", "plan_de_choque", "ilustrativo"
@@ -825,7 +843,7 @@ class ExportadorSeguimiento:
                     corte_anio=corte_anio, corte_semestre=corte_semestre,
                 ):
                     continue
-                if estado in ESTADOS_EXPORTADOS:
+                if estado in ESTADOS_OFICIALES:  # the figures count approved reports, like the dashboards
                     avances.agregar(ind_id, anio, periodo, valor)
                 if ind_id in seleccion:
                     yield [

@@ -56,6 +56,10 @@ _COLORES = {
 }
 
 _CORTE = re.compile(r"^(\d{4})-([12])$")
+# Plans run within these years; anything else is a typo (and year 0 has no date at all).
+ANIO_MINIMO, ANIO_MAXIMO = 1900, 2200
+# The review states whose reports count in the figures: dashboards, API, exports, `semaforo`.
+ESTADOS_OFICIALES: tuple[str, ...] = ("aprobado",)
 
 
 @dataclass(frozen=True, order=True)
@@ -68,10 +72,11 @@ class CorteRef:
     @classmethod
     def parse(cls, texto: str) -> "CorteRef":
         coincide = _CORTE.match((texto or "").strip())
-        if not coincide:
+        if not coincide or not ANIO_MINIMO <= int(coincide.group(1)) <= ANIO_MAXIMO:
             raise ValueError(
-                f"Corte «{texto}» no válido: escríbalo como AAAA-S, por ejemplo 2024-1 "
-                "(primer semestre, 30 de junio) o 2024-2 (segundo semestre, 31 de diciembre)."
+                f"Corte «{texto}» no válido: escríbalo como AAAA-S, con un año entre {ANIO_MINIMO} y "
+                f"{ANIO_MAXIMO}, por ejemplo 2024-1 (primer semestre, 30 de junio) o 2024-2 "
+                "(segundo semestre, 31 de diciembre)."
             )
         return cls(int(coincide.group(1)), int(coincide.group(2)))
 

@@ -19,13 +19,19 @@ from django.utils.safestring import SafeString, mark_safe
 from indicadores import permisos
 from indicadores.models import Corte, Enfoque, Indicador, Meta, Periodicidad, Reporte, TipoAnualizacion
 from politicas.models import Dependencia, Nivel, Plan
-from reportes import calculos, graficos
+from reportes import calculos, graficos, visibilidad
 from reportes.filtros import COLUMNAS, FiltrosAnexo, clave_codigo, descendientes, filtrar, ordenar
 from reportes.graficos import COLOR_AVANCE, COLOR_META, COLOR_TRAYECTORIA, ICONO_BANDA, ORDEN_BANDAS, Serie
-from reportes.resultados import CorteRef, ResultadoIndicador, ResultadoNivel, ResultadoPlan, Semaforo
+from reportes.resultados import (
+    ESTADOS_OFICIALES,
+    CorteRef,
+    ResultadoIndicador,
+    ResultadoNivel,
+    ResultadoPlan,
+    Semaforo,
+)
 from seguimiento.numeros import formato_numero, formato_porcentaje
 
-ESTADOS_OFICIALES = ("aprobado",)
 # The history chart reads every cut in a fixed number of queries; the cap bounds its memory and
 # rows read (cuts × indicators), and still shows every semester of a ten-year plan.
 MAX_CORTES_HISTORIA = 20
@@ -126,12 +132,15 @@ def cortes_del_plan(plan: Plan) -> list[CorteRef]:
 
 
 def elegir_corte(texto: str | None, disponibles: list[CorteRef]) -> CorteRef:
-    """The cut asked for in the URL, or the latest one; an unknown text falls back to the latest."""
+    """The cut asked for in the URL when it is one of the plan's available cuts; a malformed
+    text or a cut the plan does not have falls back to the latest one."""
     if texto:
         try:
-            return CorteRef.parse(texto)
+            pedido = CorteRef.parse(texto)
         except ValueError:
-            pass
+            pedido = None
+        if pedido in disponibles:
+            return pedido
     return disponibles[-1]
 
 
@@ -182,17 +191,9 @@ _SEMAFORO_LARGO = {
     for b in Semaforo
 }
 
-_MOTIVOS = {
-    "sin_meta": "Sin meta",
-    "sin_reporte": "Sin reporte",
-    "no_iniciado": "No ha iniciado",
-    "meta_cero": "Meta en cero",
-    "sin_linea_base": "Sin línea base",
-}
-
-
 def etiqueta_motivo(motivo: str) -> str:
-    return _MOTIVOS.get(motivo, motivo.replace("_", " ").capitalize() if motivo else "Sin información")
+    """The engine's reason in words (`calculos.Motivo`); an unknown code still reads as words."""
+    return calculos.Motivo.etiqueta(motivo) or (motivo.replace("_", " ").capitalize() if motivo else "Sin información")
 
 
 def html_porcentaje(valor: Decimal | None, banda: Semaforo, motivo: str = "") -> SafeString:
@@ -389,6 +390,9 @@ class FilaNivel:
     trayectoria_propia: Decimal | None
     indicadores: int
     causantes: list[ResultadoIndicador] = field(default_factory=list)  # indicators off their trajectory
+    # Off-trajectory indicators the user may not read (other dependencias, unpublished plan):
+    # counted, never named.
+    causantes_ocultos: int = 0
 
 
 @dataclass
@@ -428,6 +432,7 @@ class Tablero:
     opciones: dict = field(default_factory=dict)
     hay_ilustrativos: bool = False
     restringido: bool = False  # a planner who only sees their dependencias' rows
+    umbrales: calculos.Umbrales = field(default_factory=calculos.Umbrales)  # the installation's semáforo
     sin_reportes: bool = False  # indicators, but none with information at the cut
 
     @property
@@ -459,11 +464,10 @@ def tablero_plan(*, plan: Plan, corte: CorteRef, cortes: list[CorteRef], user, f
         enfoques_por_indicador[indicador_id].add(enfoque_id)
         enfoques[enfoque_id] = nombre
 
-    visibles = resultado.indicadores
-    restringido = not (plan.publicado or permisos.lee_todo(user))
-    if restringido:
-        ids = set(permisos.indicadores_visibles(user, Indicador.objects.filter(plan=plan)).values_list("id", flat=True))
-        visibles = [r for r in visibles if r.indicador_id in ids]
+    # Plan and level figures are aggregates; indicator rows, names and codes only where readable.
+    restringido = not visibilidad.ve_todo_el_plan(plan, user)
+    visibles = visibilidad.resultados_visibles(resultado, user, plan)
+    ids_visibles = {r.indicador_id for r in visibles}
 
     niveles = resultado.niveles
     nivel_objetivo, nivel_indicador = nombres_de_niveles(plan, max((n.profundidad for n in niveles), default=None))
@@ -481,7 +485,13 @@ def tablero_plan(*, plan: Plan, corte: CorteRef, cortes: list[CorteRef], user, f
                 avance_propio=_pct_de(n.avance, n.peso),
                 trayectoria_propia=_pct_de(n.trayectoria, n.peso),
                 indicadores=len(debajo),
-                causantes=sorted((r for r in debajo if r.brecha.quantize(Decimal("0.01"))), key=lambda r: clave_codigo(r.codigo)),
+                causantes=sorted(
+                    (r for r in debajo if r.indicador_id in ids_visibles and r.brecha.quantize(Decimal("0.01"))),
+                    key=lambda r: clave_codigo(r.codigo),
+                ),
+                causantes_ocultos=sum(
+                    1 for r in debajo if r.indicador_id not in ids_visibles and r.brecha.quantize(Decimal("0.01"))
+                ),
             )
         )
 
@@ -525,7 +535,7 @@ def tablero_plan(*, plan: Plan, corte: CorteRef, cortes: list[CorteRef], user, f
         filtrar(visibles, filtros, enfoques_por_indicador=enfoques_por_indicador, niveles_bajo=bajo), filtros
     )
     filas = _filas(filtrados, prefijo_url=prefijo_indicador(plan), dependencias=dependencias, ilustrativos=ilustrativos)
-    usadas = {r.dependencia_id for r in resultado.indicadores}
+    usadas = {r.dependencia_id for r in visibles}
     opciones = {
         "bandas": [(b.value, b.etiqueta) for b in ORDEN_BANDAS],
         "dependencias": sorted(((i, n) for i, n in dependencias.items() if i in usadas), key=lambda x: x[1]),
@@ -536,12 +546,14 @@ def tablero_plan(*, plan: Plan, corte: CorteRef, cortes: list[CorteRef], user, f
             for n in sorted(niveles, key=lambda n: clave_codigo(n.codigo))
             if sum(len(por_nivel[i]) for i in bajo.get(n.nivel_id, {n.nivel_id})) > 1
         ],
-        "tipos": [(t, NOMBRES_TIPO[t]) for t in NOMBRES_TIPO if any(r.tipo == t for r in resultado.indicadores)],
+        "tipos": [(t, NOMBRES_TIPO[t]) for t in NOMBRES_TIPO if any(r.tipo == t for r in visibles)],
         "enfoques": sorted(enfoques.items(), key=lambda x: x[1]),
         "columnas": [
             {"clave": c, "orden": filtros.orden_para(c), "aria": filtros.aria_sort(c)} for c in COLUMNAS
         ],
     }
+    from reportes import selectors  # the engine's module, imported late as in `resultados`
+
     return Tablero(
         plan=plan,
         corte=corte,
@@ -569,6 +581,7 @@ def tablero_plan(*, plan: Plan, corte: CorteRef, cortes: list[CorteRef], user, f
         opciones=opciones,
         hay_ilustrativos=bool(ilustrativos),
         restringido=restringido,
+        umbrales=selectors.umbrales(),
         sin_reportes=sin_informacion_alguna(resultado.indicadores),
     )
 
@@ -708,7 +721,6 @@ def avances_por_anio(
     tripletas = [(r.anio, r.periodo, r.valor) for r in reportes]
     anios = sorted({*metas, *(r.anio for r in reportes)} | set(range(indicador.plan.anio_inicio, corte.anio + 1)))
     filas = []
-    base = indicador.linea_base or Decimal(0)
     for anio in anios:
         if anio > corte.anio and anio not in metas:
             continue
@@ -721,12 +733,7 @@ def avances_por_anio(
             )
             avance = calculos.avance_anio(indicador.tipo_anualizacion, resumen)
         meta = metas.get(anio)
-        porcentaje = None
-        if meta is not None and avance is not None:
-            if indicador.tipo_anualizacion in calculos.TIPOS_DESDE_LINEA_BASE:
-                porcentaje = (avance - base) * 100 / (meta - base) if meta != base else None
-            else:
-                porcentaje = avance * 100 / meta if meta else None
+        porcentaje = calculos.porcentaje_vigencia(indicador.tipo_anualizacion, indicador.linea_base, meta, avance)
         filas.append(FilaAnio(anio=anio, meta=meta, avance=avance, porcentaje=porcentaje))
     return filas
 
