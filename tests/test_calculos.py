@@ -422,3 +422,33 @@ def test_pesos_dados_y_el_resto_repartido():
 def test_pesos_nunca_negativos():
     pesos = c.pesos_efectivos([c.Nodo("a", None, D(120)), c.Nodo("b", None, None)])
     assert pesos["b"] == D(0)
+
+
+# The year table's percentage is PAV's formula (reportes.tablero.avances_por_anio) -------------
+
+
+@pytest.mark.parametrize(
+    "tipo, linea_base, meta, avance, esperado",
+    [
+        ("suma", None, "4", "3", "75"),  # from zero
+        ("constante", D("50"), "0.8", "0.4", "50"),  # from zero whatever the baseline
+        ("creciente", D("10"), "30", "20", "50"),  # from the baseline
+        ("creciente", None, "30", "15", "50"),  # no baseline: from zero
+        ("decreciente", D("100"), "60", "80", "50"),  # from the baseline, downwards
+        ("decreciente", None, "60", "80", None),  # «Sin línea base», as PAV
+        ("creciente", D("10"), "10", "12", None),  # target equal to the baseline: zero denominator
+        ("suma", None, "0", "3", None),  # target in zero
+        ("suma", None, None, "3", None),  # no target
+        ("suma", None, "4", None, None),  # no report
+    ],
+)
+def test_porcentaje_vigencia(tipo, linea_base, meta, avance, esperado):
+    valor = c.porcentaje_vigencia(tipo, linea_base, None if meta is None else D(meta), None if avance is None else D(avance))
+    assert r2(valor) == (None if esperado is None else r2(D(esperado)))
+
+
+@pytest.mark.parametrize("tipo", c.TIPOS)
+@pytest.mark.parametrize("linea_base", [None, D("100")])
+def test_porcentaje_vigencia_is_pav_of_the_cut_year(tipo, linea_base):
+    resultado = calcular(tipo, metas={2024: "60", 2025: "40"}, reportes={(2024, 1): "80"}, corte="2024-2", linea_base=linea_base)
+    assert c.porcentaje_vigencia(tipo, linea_base, D("60"), resultado.avance_anio) == resultado.pav

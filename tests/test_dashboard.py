@@ -149,3 +149,23 @@ def test_grafico_de_historia_sigue_los_reportes(client):
     Reporte.objects.filter(indicador__plan=plan).update(valor=Decimal("0.5"))
     despues = client.get(url, {"corte": "2024-1"}).content.decode()
     assert antes != despues
+
+
+def test_year_table_of_a_decreciente_without_baseline_has_no_percentage(db):
+    """The Cali year table says what PAV says: no baseline, no percentage (not a made-up one)."""
+    from decimal import Decimal
+
+    from reportes.resultados import CorteRef
+    from reportes.tablero import avances_por_anio
+    from tests import factories
+
+    plan = factories.plan(anio_inicio=2023, anio_fin=2026)
+    indicador = factories.indicador(plan=plan, nivel=factories.nivel(plan=plan), tipo_anualizacion="decreciente")
+    from indicadores.models import Reporte
+
+    reportes = [Reporte(indicador=indicador, anio=2023, periodo=1, valor=Decimal("80"))]
+    filas = avances_por_anio(indicador, {2023: Decimal("60")}, reportes, CorteRef(2023, 2))
+    assert [(f.anio, f.avance, f.porcentaje) for f in filas] == [(2023, Decimal("80"), None)]
+    indicador.linea_base = Decimal("100")
+    filas = avances_por_anio(indicador, {2023: Decimal("60")}, reportes, CorteRef(2023, 2))
+    assert filas[0].porcentaje == Decimal("50")
