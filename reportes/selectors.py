@@ -25,10 +25,16 @@ from indicadores.models import Indicador, Meta, Reporte
 from politicas.models import Nivel, Plan
 from reportes import calculos
 from reportes.models import ResumenCorte, VersionIndicador
-from reportes.resultados import CorteRef, ResultadoIndicador, ResultadoNivel, ResultadoPlan, Totales
+from reportes.resultados import (  # ESTADOS_OFICIALES is re-exported for `semaforo`
+    ESTADOS_OFICIALES,
+    CorteRef,
+    ResultadoIndicador,
+    ResultadoNivel,
+    ResultadoPlan,
+    Totales,
+)
 
 CERO = Decimal(0)
-ESTADOS_OFICIALES = ("aprobado",)
 _TAMANO_LOTE = 2000  # rows fetched at a time from the streamed cursor, and upserted at a time
 # Above this many stale summaries the refresh streams the live computation of the whole selection.
 _UMBRAL_LLENADO = 10_000
@@ -661,8 +667,3 @@ def plan_historial(
         (corte, calculados.get(clave) or _resultado_plan(plan, corte, niveles, [], umbral, con_indicadores))
         for clave, corte in por_clave.items()
     ]
-
-
-def plan_cortes(*, plan: Plan) -> list[CorteRef]:
-    """Every semester cut of the plan's years, oldest first (a choice list for pages)."""
-    return [CorteRef(anio, semestre) for anio in range(plan.anio_inicio, plan.anio_fin + 1) for semestre in (1, 2)]
