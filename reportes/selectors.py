@@ -25,7 +25,7 @@ from indicadores.models import Indicador, Meta, Reporte
 from politicas.models import Nivel, Plan
 from reportes import calculos
 from reportes.models import ResumenCorte, VersionIndicador
-from reportes.resultados import (  # ESTADOS_OFICIALES is re-exported for `semaforo`
+from reportes.resultados import (
     ESTADOS_OFICIALES,
     CorteRef,
     ResultadoIndicador,
