@@ -125,18 +125,25 @@ def _ident(texto: str) -> str:
     return f"g{zlib.crc32(texto.encode()):08x}"
 
 
-def lineas(
-    *, titulo: str, etiquetas: list[str], series: list[Serie], unidad: str = "%", ancho: int = 720, alto: int = 300
-) -> SafeString:
-    """A line chart over categories (cuts, years): avance against trayectoria, metas against reportes."""
-    izquierda, derecha, arriba, abajo = 64, 36, 20, 48
-    area_w, area_h = ancho - izquierda - derecha, alto - arriba - abajo
+def _escala_vertical(series: list["Serie"], arriba: float, area_h: float):
+    """The y-axis ticks for the series' values and the function that places a value in pixels."""
     valores = [v for s in series for v in s.valores if v is not None]
     ticks = escala(min(valores, default=Decimal(0)), max(valores, default=Decimal(1)))
     vmin, vmax = ticks[0], ticks[-1]
 
     def y_de(valor: Decimal) -> float:
         return arriba + area_h - float((valor - vmin) / (vmax - vmin)) * area_h
+
+    return ticks, y_de
+
+
+def lineas(
+    *, titulo: str, etiquetas: list[str], series: list[Serie], unidad: str = "%", ancho: int = 720, alto: int = 300
+) -> SafeString:
+    """A line chart over categories (cuts, years): avance against trayectoria, metas against reportes."""
+    izquierda, derecha, arriba, abajo = 64, 36, 20, 48
+    area_w, area_h = ancho - izquierda - derecha, alto - arriba - abajo
+    ticks, y_de = _escala_vertical(series, arriba, area_h)
 
     n = max(len(etiquetas), 1)
     paso_x = area_w / max(n - 1, 1)
@@ -199,12 +206,7 @@ def barras(
     """Grouped vertical bars, one group per category, each bar labelled with its value."""
     izquierda, derecha, arriba, abajo = _BARRAS_IZQUIERDA, _BARRAS_DERECHA, 28, 56
     area_w, area_h = ancho - izquierda - derecha, alto - arriba - abajo
-    valores = [v for s in series for v in s.valores if v is not None]
-    ticks = escala(min(valores, default=Decimal(0)), max(valores, default=Decimal(1)))
-    vmin, vmax = ticks[0], ticks[-1]
-
-    def y_de(valor: Decimal) -> float:
-        return arriba + area_h - float((valor - vmin) / (vmax - vmin)) * area_h
+    ticks, y_de = _escala_vertical(series, arriba, area_h)
 
     cuerpo = _ejes_y(ticks, y_de, izquierda, ancho - derecha, unidad)
     n = max(len(categorias), 1)

@@ -121,6 +121,16 @@ class ResultadoImportacion:
         return [(OBJETOS.get(o, o), ACCIONES.get(a, a), n) for o, a, n in self.resumen()]
 
 
+def _error_de_servicio(lector, fila: int, exc: Exception, *, columna: str) -> None:
+    """A refusal of the report services as errors of the row: permission on the indicator's code,
+    validation on the column it concerns."""
+    if isinstance(exc, PermissionDenied):
+        lector.error(fila, "Código del indicador", str(exc))
+        return
+    for mensaje in exc.messages:
+        lector.error(fila, columna, mensaje)
+
+
 class _Abortar(Exception):
     """Raised inside the transaction to roll everything back."""
 
@@ -979,12 +989,8 @@ class ImportadorAvance(_Importador):
                 services.reporte_verificar(
                     indicador=indicador, anio=anio, periodo=periodo, usuario=self.usuario, motivo=self.motivo
                 )
-            except PermissionDenied as exc:
-                lector.error(fila, "Código del indicador", str(exc))
-                continue
-            except ValidationError as exc:
-                for mensaje in exc.messages:
-                    lector.error(fila, "Periodo", mensaje)
+            except (PermissionDenied, ValidationError) as exc:
+                _error_de_servicio(lector, fila, exc, columna="Periodo")
                 continue
             claves.append((fila, (indicador.pk, anio, periodo), f"{indicador.codigo} {anio}-{periodo}"))
             actual = existentes.get((indicador.pk, anio, periodo))
@@ -1006,12 +1012,8 @@ class ImportadorAvance(_Importador):
                     indicador=indicador, anio=anio, periodo=periodo, valor=valor, usuario=self.usuario,
                     observaciones=observaciones, plan_de_choque=plan_de_choque, motivo=self.motivo,
                 )
-            except PermissionDenied as exc:
-                lector.error(fila, "Código del indicador", str(exc))
-                continue
-            except ValidationError as exc:
-                for mensaje in exc.messages:
-                    lector.error(fila, "Avance", mensaje)
+            except (PermissionDenied, ValidationError) as exc:
+                _error_de_servicio(lector, fila, exc, columna="Avance")
                 continue
             accion = "modificar" if (indicador.pk, anio, periodo) in self.existentes else "crear"
             self.cambio(accion, "reporte", f"{indicador.codigo} {anio}-{periodo}", formato_numero(valor, 6))
