@@ -1,10 +1,12 @@
 """Indicators, their yearly targets, period reports and the follow-up cuts (SPEC §1–3)."""
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from indicadores import reglas
@@ -158,6 +160,9 @@ class Corte(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     cerrado_en = models.DateTimeField("cerrado en", null=True, blank=True)
+    # The last administrator's correction or reopening of the cut's official figures, and why.
+    corregido_en = models.DateTimeField("corregido en", null=True, blank=True)
+    motivo_correccion = models.TextField("motivo de la corrección", blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -183,8 +188,21 @@ class Corte(models.Model):
         return self.estado == self.Estado.CERRADO
 
 
+class ReporteQuerySet(models.QuerySet):
+    def oficiales(self) -> "ReporteQuerySet":
+        """Reports with an official value: approved ones, and approved ones whose correction is
+        under review (their approved copy still counts)."""
+        return self.filter(Q(estado=Reporte.Estado.APROBADO) | Q(valor_oficial__isnull=False))
+
+
 class Reporte(models.Model):
-    """A reported value for one period of one year, with its narrative and review state."""
+    """A reported value for one period of one year, with its narrative and review state.
+
+    `valor`, `observaciones` and `plan_de_choque` are the planner's latest text, in the state
+    `estado`. While a correction of an approved report is under review, the approved copy sits in
+    the `*_oficial*` fields and is what every figure counts (`valor_publicado`...); approving the
+    correction clears them, returning it leaves them in place. They are empty otherwise.
+    """
 
     class Estado(models.TextChoices):
         BORRADOR = "borrador", "Borrador"
@@ -205,12 +223,17 @@ class Reporte(models.Model):
     estado = models.CharField("estado", max_length=10, choices=Estado.choices, default=Estado.BORRADOR)
     comentario_revision = models.TextField("comentario de revisión", blank=True)
     version = models.PositiveIntegerField("versión", default=1, editable=False)
+    valor_oficial = models.DecimalField("avance aprobado", **VALOR, null=True, blank=True, editable=False)
+    observaciones_oficiales = models.TextField("observaciones aprobadas", blank=True, editable=False)
+    plan_de_choque_oficial = models.TextField("plan de choque aprobado", blank=True, editable=False)
     ilustrativo = models.BooleanField("valor ilustrativo", default=False)
     creado_por = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     actualizado_en = models.DateTimeField("actualizado en", auto_now=True)
     history = HistoricalRecords()
+
+    objects = ReporteQuerySet.as_manager()
 
     class Meta:
         verbose_name = "reporte"
@@ -222,7 +245,40 @@ class Reporte(models.Model):
         indexes = [models.Index(fields=["anio", "estado"])]
 
     def __str__(self) -> str:
-        return f"{self.indicador.codigo} {self.anio}-{self.periodo}"
+        return f"{self.indicador.codigo} {self.nombre_periodo}"
+
+    @property
+    def nombre_periodo(self) -> str:
+        """«2023», «2023 · semestre 1», «2023 · junio»."""
+        return reglas.nombre_periodo(periodicidad=self.indicador.periodicidad, anio=self.anio, periodo=self.periodo)
+
+    @property
+    def en_correccion(self) -> bool:
+        """An approved report whose correction is being written or reviewed."""
+        return self.valor_oficial is not None
+
+    @property
+    def es_oficial(self) -> bool:
+        return self.estado == self.Estado.APROBADO or self.en_correccion
+
+    @property
+    def valor_publicado(self) -> Decimal | None:
+        """The approved value the figures count (None when the report was never approved)."""
+        if self.en_correccion:
+            return self.valor_oficial
+        return self.valor if self.estado == self.Estado.APROBADO else None
+
+    @property
+    def observaciones_publicadas(self) -> str:
+        if self.en_correccion:
+            return self.observaciones_oficiales
+        return self.observaciones if self.estado == self.Estado.APROBADO else ""
+
+    @property
+    def plan_de_choque_publicado(self) -> str:
+        if self.en_correccion:
+            return self.plan_de_choque_oficial
+        return self.plan_de_choque if self.estado == self.Estado.APROBADO else ""
 
     def clean(self) -> None:
         if not self.indicador_id or self.anio is None:

@@ -95,3 +95,40 @@ def errores_pesos(
 
 def unidad_texto(unidad: str) -> str:
     return {"numero": "cantidades", "pesos": "pesos"}.get(unidad, unidad)
+
+
+# --- Texts and periods ----------------------------------------------------------------------
+
+
+def normalizar_texto(texto: str | None) -> str:
+    """A narrative as it is stored: LF line breaks, no surrounding blanks.
+
+    Browsers send a textarea's line breaks as CRLF and spreadsheets as CR or LF; stored as typed,
+    an unchanged save would look like a change (a new version, a report back to draft, a history
+    row with the same text before and after). Every writer normalises here before comparing.
+    """
+    return (texto or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+_MESES = (
+    "enero", "febrero", "marzo", "abril", "mayo", "junio",
+    "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre",
+)
+_NOMBRE_PERIODO = {"semestral": "semestre", "trimestral": "trimestre"}
+
+
+def nombre_periodo(*, periodicidad: str, anio: int, periodo: int) -> str:
+    """How people name a report's period: «2023», «2023 · semestre 1», «2023 · trimestre 2»,
+    «2023 · junio». An annual report is never «2023-1» (that is how cuts are written)."""
+    if periodicidad == "anual" or periodicidad not in PERIODOS:
+        return f"{anio}"
+    if periodicidad == "mensual":
+        return f"{anio} · {_MESES[periodo - 1]}" if 1 <= periodo <= 12 else f"{anio} · mes {periodo}"
+    return f"{anio} · {_NOMBRE_PERIODO[periodicidad]} {periodo}"
+
+
+def semestre_en_que_termina(*, periodicidad: str, periodo: int) -> int:
+    """The semester whose cut date (30 June, 31 December) is on or after the period's last day:
+    the first cut at which the period has ended. An annual period ends in semester 2."""
+    n = PERIODOS[periodicidad]
+    return 1 if periodo * 12 <= n * 6 else 2

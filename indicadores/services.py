@@ -1,6 +1,6 @@
-"""Writes of indicators' data. The admin, the API, imports and commands all call these, so the
-rules (validation, permissions, closed cuts, review workflow, no lost updates) hold whichever door
-a change comes through.
+"""Writes of indicators' data. The admin, the API, imports, commands and the demo loader all call
+these, so the rules (validation, permissions, closed cuts, review workflow, no lost updates) hold
+whichever door a change comes through.
 
 Review workflow of a period report (issue 7):
 
@@ -9,9 +9,12 @@ Review workflow of a period report (issue 7):
         └──(corrección)── devuelto ◀──devolver───┘
 
 The planner of the indicator's dependencia writes and sends; the planning office (Revisor)
-approves or returns with a comment. Correcting a sent, approved or returned report makes it a
-draft again: a changed value is reviewed again. A closed cut freezes its reports, and past years'
-targets are frozen too, except for an administrator who writes the reason (kept in the history).
+approves or returns with a comment. Correcting an approved report is a proposal (issue 10): the
+approved copy stays official (`Reporte.valor_oficial`...) until the correction is approved;
+returning it leaves the approved value in place. A report whose period ended by the date of a
+closed cut is frozen, as are past years' targets, except for an administrator who writes the
+reason (kept in the history). Every write reads the row under a lock and compares the version the
+writer saw, so the second of two concurrent writers is told what the first changed.
 """
 
 import datetime
@@ -21,13 +24,15 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mass_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from indicadores import permisos
+from indicadores import permisos, reglas
 from indicadores.models import PERIODOS_POR_ANIO, Corte, Evidencia, Indicador, Meta, Reporte
 from politicas.models import Plan
 from reportes import calculos
+from reportes import services as servicios_reportes
 from reportes.resultados import Semaforo
 from seguimiento.numeros import formato_numero, formato_porcentaje
 
@@ -74,11 +79,20 @@ def periodo_del_corte(*, periodicidad: str, semestre: int) -> int:
     return n if semestre == 2 else max(1, n // 2)
 
 
-def _corte_cerrado(*, indicador: Indicador, anio: int, periodo: int) -> Corte | None:
-    semestre = semestre_del_periodo(periodicidad=indicador.periodicidad, periodo=periodo)
-    return Corte.objects.filter(
-        plan_id=indicador.plan_id, anio=anio, semestre=semestre, estado=Corte.Estado.CERRADO
-    ).first()
+def corte_que_congela(*, indicador: Indicador, anio: int, periodo: int) -> Corte | None:
+    """The earliest closed cut of the plan by whose date the period had ended, if any.
+
+    Its report is part of that cut's published figures. A period still running at a closed cut
+    (an annual indicator at the June cut) is not frozen: its later value serves later cuts, and
+    the closed cut keeps the figures it published (`reportes.congelar`).
+    """
+    semestre = reglas.semestre_en_que_termina(periodicidad=indicador.periodicidad, periodo=periodo)
+    return (
+        Corte.objects.filter(plan_id=indicador.plan_id, estado=Corte.Estado.CERRADO)
+        .filter(Q(anio=anio, semestre__gte=semestre) | Q(anio__gt=anio))
+        .order_by("anio", "semestre")
+        .first()
+    )
 
 
 def _exigir_motivo_de_administrador(usuario, motivo: str, que: str) -> None:
@@ -91,13 +105,16 @@ def _exigir_motivo_de_administrador(usuario, motivo: str, que: str) -> None:
 
 
 def corte_verificar_abierto(*, indicador: Indicador, anio: int, periodo: int, usuario, motivo: str = "") -> None:
-    """Refuse a change to a report of a closed cut, unless an administrator gives the reason."""
+    """Refuse a change to a report frozen by a closed cut, unless an administrator gives the reason."""
     if periodo is None or indicador.periodicidad not in PERIODOS_POR_ANIO:
         return
-    corte = _corte_cerrado(indicador=indicador, anio=anio, periodo=periodo)
+    corte = corte_que_congela(indicador=indicador, anio=anio, periodo=periodo)
     if corte is not None:
+        nombre = reglas.nombre_periodo(periodicidad=indicador.periodicidad, anio=anio, periodo=periodo)
         _exigir_motivo_de_administrador(
-            usuario, motivo, f"El corte {corte.clave} del plan está cerrado: sus reportes ya no se pueden modificar."
+            usuario, motivo,
+            f"El corte {corte.clave} del plan está cerrado y el periodo {nombre} ya había terminado: su reporte "
+            "es parte de las cifras oficiales publicadas y ya no se puede modificar.",
         )
 
 
@@ -134,6 +151,31 @@ def reporte_cambios_desde(reporte: Reporte, version: int) -> list[str]:
     return cambios
 
 
+class ReporteExistente(ValidationError):
+    """A create for a period that already has a report: it is corrected with its version instead,
+    so a second writer never overwrites the first one's value."""
+
+    def __init__(self, reporte: Reporte):
+        self.reporte = reporte
+        super().__init__(
+            f"Ya existe el reporte {reporte} ({reporte.get_estado_display().lower()}, versión {reporte.version}, "
+            f"avance {formato_numero(reporte.valor, 6)}): otra persona lo registró. Ábralo y corríjalo si hace falta.",
+            code="existente",
+        )
+
+
+def _bloquear(reporte: Reporte, version_esperada: int | None = None) -> Reporte:
+    """The report's current row, locked until the transaction ends, so a state or version check
+    and the write that follows see the same row. `ConflictoEdicion` if it moved past the version
+    the writer saw."""
+    actual = Reporte.objects.select_for_update(of=("self",)).select_related("indicador__plan").get(pk=reporte.pk)
+    if version_esperada is not None and actual.version != version_esperada:
+        raise ConflictoEdicion(
+            reporte=actual, version_esperada=version_esperada, cambios=reporte_cambios_desde(actual, version_esperada)
+        )
+    return actual
+
+
 @transaction.atomic
 def reporte_registrar(
     *,
@@ -147,30 +189,84 @@ def reporte_registrar(
     version_esperada: int | None = None,
     motivo: str = "",
 ) -> Reporte:
-    """Create or correct the report of one period, as a draft of the planner who writes it.
+    """Create the report of one period as a draft, or correct it.
 
-    `version_esperada` is the version the writer read: if someone saved since, `ConflictoEdicion`
-    is raised listing their changes (no lost updates). `motivo` lets an administrator correct a
-    report of a closed cut; it is recorded in the audit trail.
+    `version_esperada` is the version the writer read; it is required to change an existing
+    report: without it the write is a create and `ReporteExistente` is raised, and if someone
+    saved since, `ConflictoEdicion` lists their changes (no lost updates). Texts are normalised
+    first, so an unchanged save changes nothing (no version, no history, the state stays).
+    Correcting an approved report keeps its approved copy official until the correction is
+    approved. `motivo` lets an administrator correct a report frozen by a closed cut; it is
+    recorded in the audit trail.
     """
     reporte_verificar(indicador=indicador, anio=anio, periodo=periodo, usuario=usuario, motivo=motivo)
-    reporte = (
-        Reporte.objects.select_for_update().filter(indicador=indicador, anio=anio, periodo=periodo).first()
-        or Reporte(indicador=indicador, anio=anio, periodo=periodo, creado_por=usuario)
+    nuevo = (Decimal(valor), reglas.normalizar_texto(observaciones), reglas.normalizar_texto(plan_de_choque))
+    existente = (
+        Reporte.objects.select_for_update(of=("self",))
+        .select_related("indicador__plan")
+        .filter(indicador=indicador, anio=anio, periodo=periodo)
+        .first()
     )
-    if reporte.pk and version_esperada is not None and reporte.version != version_esperada:
+    if existente is None:
+        return _reporte_crear(indicador=indicador, anio=anio, periodo=periodo, nuevo=nuevo, usuario=usuario, motivo=motivo)
+    if version_esperada is None:
+        raise ReporteExistente(existente)
+    if existente.version != version_esperada:
         raise ConflictoEdicion(
-            reporte=reporte, version_esperada=version_esperada, cambios=reporte_cambios_desde(reporte, version_esperada)
+            reporte=existente, version_esperada=version_esperada,
+            cambios=reporte_cambios_desde(existente, version_esperada),
         )
-    nuevo = (Decimal(valor), observaciones, plan_de_choque)
-    if reporte.pk and (reporte.valor, reporte.observaciones, reporte.plan_de_choque) == nuevo:
+    return _reporte_corregir(existente, nuevo=nuevo, usuario=usuario, motivo=motivo)
+
+
+def _reporte_crear(*, indicador: Indicador, anio: int, periodo: int, nuevo: tuple, usuario, motivo: str) -> Reporte:
+    valor, observaciones, plan_de_choque = nuevo
+    reporte = Reporte(
+        indicador=indicador, anio=anio, periodo=periodo, valor=valor, observaciones=observaciones,
+        plan_de_choque=plan_de_choque, creado_por=usuario,
+    )
+    reporte.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            _guardar(reporte, usuario, motivo)
+    except IntegrityError:
+        # Someone created the same period a moment ago (the unique constraint decides who).
+        raise ReporteExistente(Reporte.objects.get(indicador=indicador, anio=anio, periodo=periodo)) from None
+    return reporte
+
+
+def _textos(reporte: Reporte) -> tuple:
+    return (reporte.valor, reglas.normalizar_texto(reporte.observaciones), reglas.normalizar_texto(reporte.plan_de_choque))
+
+
+def _textos_oficiales(reporte: Reporte) -> tuple:
+    return (reporte.valor_oficial, reporte.observaciones_oficiales, reporte.plan_de_choque_oficial)
+
+
+def _guardar_copia_oficial(reporte: Reporte) -> None:
+    """Before an approved report changes, its approved copy is kept: it stays the official value."""
+    if reporte.estado == Reporte.Estado.APROBADO and not reporte.en_correccion:
+        reporte.valor_oficial, reporte.observaciones_oficiales, reporte.plan_de_choque_oficial = _textos(reporte)
+
+
+def _retirar_copia_oficial(reporte: Reporte) -> None:
+    reporte.valor_oficial, reporte.observaciones_oficiales, reporte.plan_de_choque_oficial = None, "", ""
+
+
+def _reporte_corregir(reporte: Reporte, *, nuevo: tuple, usuario, motivo: str) -> Reporte:
+    if _textos(reporte) == nuevo:
         return reporte  # nothing changed: no new version, the review state stays
+    _guardar_copia_oficial(reporte)
     reporte.valor, reporte.observaciones, reporte.plan_de_choque = nuevo
-    reporte.full_clean()
-    if reporte.pk:
-        reporte.version += 1
-        # A corrected report is reviewed again.
+    if reporte.en_correccion and _textos_oficiales(reporte) == nuevo:
+        # Back to the approved text: the correction is withdrawn and the report is approved again.
+        _retirar_copia_oficial(reporte)
+        reporte.estado = Reporte.Estado.APROBADO
+    else:
+        # A changed value is reviewed again.
         reporte.estado = Reporte.Estado.BORRADOR
+    reporte.full_clean(validate_unique=False, validate_constraints=False)
+    reporte.version += 1
     _guardar(reporte, usuario, motivo)
     return reporte
 
@@ -181,9 +277,16 @@ def _transicion(reporte: Reporte, usuario, motivo: str) -> None:
     _guardar(reporte, usuario, motivo)
 
 
+# simple_history keeps a change reason in 100 characters.
+_LARGO_MOTIVO_HISTORIAL = 100
+
+
 def _guardar(obj, usuario, motivo: str = "") -> None:
     obj._history_user = usuario
+    motivo = (motivo or "").strip()
     if motivo:
+        if len(motivo) > _LARGO_MOTIVO_HISTORIAL:
+            motivo = motivo[: _LARGO_MOTIVO_HISTORIAL - 1] + "…"
         obj._change_reason = motivo
     obj.save()
 
@@ -241,12 +344,13 @@ def _exigir_transicion(reporte: Reporte, desde: Iterable[str], accion: str) -> N
 
 
 @transaction.atomic
-def reporte_enviar(*, reporte: Reporte, usuario, motivo: str = "") -> Reporte:
+def reporte_enviar(*, reporte: Reporte, usuario, motivo: str = "", version_esperada: int | None = None) -> Reporte:
     """The planner sends a draft (or a returned report) to the planning office for review.
 
     An indicator in bajo or sobre ejecución at that cut needs a plan de choque (or, when it
     over-executes, a justification) before it can be sent (SPEC §4).
     """
+    reporte = _bloquear(reporte, version_esperada)
     if not permisos.puede_editar_indicador(usuario, reporte.indicador):
         raise PermissionDenied(f"Solo los planeadores de {reporte.indicador.dependencia} pueden enviar este reporte.")
     corte_verificar_abierto(
@@ -265,32 +369,76 @@ def _exigir_revisor(usuario) -> None:
 
 
 @transaction.atomic
-def reporte_aprobar(*, reporte: Reporte, usuario, motivo: str = "") -> Reporte:
-    """The planning office approves a sent report: from now on dashboards count it."""
+def reporte_aprobar(*, reporte: Reporte, usuario, motivo: str = "", version_esperada: int | None = None) -> Reporte:
+    """The planning office approves a sent report (or a sent correction of an approved one): from
+    now on every figure counts this value."""
     _exigir_revisor(usuario)
+    reporte = _bloquear(reporte, version_esperada)
     corte_verificar_abierto(
         indicador=reporte.indicador, anio=reporte.anio, periodo=reporte.periodo, usuario=usuario, motivo=motivo
     )
     _exigir_transicion(reporte, (Reporte.Estado.ENVIADO,), "aprobar")
     reporte.estado = Reporte.Estado.APROBADO
+    _retirar_copia_oficial(reporte)
     reporte.comentario_revision = ""
     _transicion(reporte, usuario, motivo)
     return reporte
 
 
 @transaction.atomic
-def reporte_devolver(*, reporte: Reporte, usuario, comentario: str, motivo: str = "") -> Reporte:
-    """The planning office returns a sent (or approved) report to the planner, saying why."""
+def reporte_devolver(
+    *, reporte: Reporte, usuario, comentario: str, motivo: str = "", version_esperada: int | None = None
+) -> Reporte:
+    """The planning office returns a sent (or approved) report to the planner, saying why. An
+    approved value stays official until a correction of it is approved."""
     _exigir_revisor(usuario)
-    if not (comentario or "").strip():
+    comentario = reglas.normalizar_texto(comentario)
+    if not comentario:
         raise ValidationError({"comentario_revision": ["Escriba por qué devuelve el reporte: el planeador lo leerá."]})
+    reporte = _bloquear(reporte, version_esperada)
     corte_verificar_abierto(
         indicador=reporte.indicador, anio=reporte.anio, periodo=reporte.periodo, usuario=usuario, motivo=motivo
     )
     _exigir_transicion(reporte, (Reporte.Estado.ENVIADO, Reporte.Estado.APROBADO), "devolver")
+    _guardar_copia_oficial(reporte)
     reporte.estado = Reporte.Estado.DEVUELTO
-    reporte.comentario_revision = comentario.strip()
+    reporte.comentario_revision = comentario
     _transicion(reporte, usuario, motivo)
+    return reporte
+
+
+@transaction.atomic
+def reporte_publicado_cargar(
+    *, indicador: Indicador, anio: int, periodo: int, valor: Decimal, observaciones: str = "",
+    plan_de_choque: str = "", ilustrativo: bool = False, usuario=None,
+) -> Reporte:
+    """A figure already reviewed and published in a source document (the demo loader's seeds),
+    written approved. Idempotent: nothing is written when it is already there as it is. It obeys
+    closed cuts like every other write: a frozen period is not rewritten."""
+    nuevo = {
+        "valor": Decimal(valor), "observaciones": reglas.normalizar_texto(observaciones),
+        "plan_de_choque": reglas.normalizar_texto(plan_de_choque), "estado": Reporte.Estado.APROBADO,
+        "ilustrativo": ilustrativo,
+    }
+    reporte = (
+        Reporte.objects.select_for_update(of=("self",)).filter(indicador=indicador, anio=anio, periodo=periodo).first()
+        or Reporte(indicador=indicador, anio=anio, periodo=periodo)
+    )
+    if reporte.pk and all(getattr(reporte, campo) == v for campo, v in nuevo.items()) and not reporte.en_correccion:
+        return reporte
+    if reporte.pk:
+        corte = corte_que_congela(indicador=indicador, anio=anio, periodo=periodo)
+        if corte is not None:
+            raise ValidationError(
+                f"El reporte {reporte} está congelado por el corte cerrado {corte.clave}: no se vuelve a cargar."
+            )
+        reporte.version += 1
+    for campo, v in nuevo.items():
+        setattr(reporte, campo, v)
+    _retirar_copia_oficial(reporte)
+    reporte.indicador = indicador
+    reporte.full_clean(validate_unique=False, validate_constraints=False, exclude=["indicador"])
+    _guardar(reporte, usuario)
     return reporte
 
 
@@ -350,30 +498,67 @@ def corte_abrir(
     *, plan: Plan, anio: int, semestre: int, usuario, fecha_limite: datetime.date | None = None, motivo: str = ""
 ) -> Corte:
     """The planning office opens a cut with its deadline. Reopening a closed one is an
-    administrator's correction, with its reason."""
+    administrator's correction, with its reason (`corte_reabrir`)."""
     _exigir_revisor(usuario)
     corte = Corte.objects.select_for_update().filter(plan=plan, anio=anio, semestre=semestre).first()
+    if corte is not None and corte.cerrado:
+        corte = corte_reabrir(corte=corte, usuario=usuario, motivo=motivo)
     if corte is None:
         corte = Corte(plan=plan, anio=anio, semestre=semestre)
-    elif corte.cerrado:
-        _exigir_motivo_de_administrador(usuario, motivo, f"El corte {corte.clave} está cerrado.")
     corte.fecha_limite = fecha_limite or corte.fecha_limite
-    corte.estado = Corte.Estado.ABIERTO
-    corte.cerrado_por, corte.cerrado_en = None, None
     corte.full_clean()
     _guardar(corte, usuario, motivo)
     return corte
 
 
+def _bloquear_corte(corte: Corte) -> Corte:
+    return Corte.objects.select_for_update(of=("self",)).select_related("plan").get(pk=corte.pk)
+
+
 @transaction.atomic
 def corte_cerrar(*, corte: Corte, usuario) -> Corte:
-    """Close a cut: its reports are frozen from now on."""
+    """Close a cut: its figures are computed once more and stored as the official ones, and the
+    reports of the periods that ended by its date are frozen from now on."""
     _exigir_revisor(usuario)
+    corte = _bloquear_corte(corte)
     if corte.cerrado:
         raise ValidationError(f"El corte {corte.clave} ya está cerrado.")
     corte.estado = Corte.Estado.CERRADO
     corte.cerrado_por, corte.cerrado_en = usuario, timezone.now()
     _guardar(corte, usuario)
+    servicios_reportes.cifras_congelar(corte=corte, usuario=usuario)
+    return corte
+
+
+@transaction.atomic
+def corte_reabrir(*, corte: Corte, usuario, motivo: str) -> Corte:
+    """An administrator reopens a closed cut, saying why: its figures are computed live again
+    until it closes once more; the published version stays on record."""
+    corte = _bloquear_corte(corte)
+    if not corte.cerrado:
+        raise ValidationError(f"El corte {corte.clave} no está cerrado.")
+    _exigir_motivo_de_administrador(usuario, motivo, f"El corte {corte.clave} está cerrado y sus cifras publicadas.")
+    corte.estado = Corte.Estado.ABIERTO
+    corte.cerrado_por, corte.cerrado_en = None, None
+    corte.corregido_en, corte.motivo_correccion = timezone.now(), reglas.normalizar_texto(motivo)
+    _guardar(corte, usuario, motivo)
+    servicios_reportes.cifras_retirar(corte=corte)
+    return corte
+
+
+@transaction.atomic
+def corte_corregir_cifras(*, corte: Corte, usuario, motivo: str) -> Corte:
+    """An administrator re-publishes a closed cut's figures from today's approved values (after
+    correcting a frozen report), saying why; the cut's pages then say when and why."""
+    corte = _bloquear_corte(corte)
+    if not corte.cerrado:
+        raise ValidationError(f"El corte {corte.clave} está abierto: sus cifras se calculan en vivo.")
+    _exigir_motivo_de_administrador(
+        usuario, motivo, f"Las cifras del corte {corte.clave} son las oficiales publicadas."
+    )
+    corte.corregido_en, corte.motivo_correccion = timezone.now(), reglas.normalizar_texto(motivo)
+    _guardar(corte, usuario, motivo)
+    servicios_reportes.cifras_congelar(corte=corte, usuario=usuario, motivo=corte.motivo_correccion)
     return corte
 
 
@@ -501,6 +686,9 @@ def recordatorios_enviar(*, pendientes_por_dependencia: dict, corte: Corte) -> i
 
 __all__ = [
     "ConflictoEdicion",
+    "ReporteExistente",
+    "corte_corregir_cifras",
+    "corte_reabrir",
     "PermissionDenied",
     "ValidationError",
     "corte_abrir",
@@ -514,6 +702,7 @@ __all__ = [
     "reporte_aprobar",
     "reporte_devolver",
     "reporte_enviar",
+    "reporte_publicado_cargar",
     "reporte_registrar",
     "reporte_verificar",
 ]

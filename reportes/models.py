@@ -12,9 +12,10 @@ indicator's current one; otherwise the selector recomputes it. Tipo, línea base
 not summarised: they are applied when results are read, so changing them needs no recomputation.
 """
 
+from django.conf import settings
 from django.db import models
 
-from indicadores.models import Indicador
+from indicadores.models import Corte, Indicador
 
 RESUMEN = {"max_digits": 28, "decimal_places": 6, "null": True}
 
@@ -57,3 +58,39 @@ class ResumenCorte(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicador_id} {self.anio}-{self.semestre} v{self.version}"
+
+
+class CifrasCorte(models.Model):
+    """The official results of a closed cut, as they were published (SPEC §3–5 applied then).
+
+    Closing a cut stores them; from then on every page, export, API response and the `semaforo`
+    command read these instead of computing the cut again, so a later report, target or weight
+    cannot move a published figure. An administrator's correction or reopening (with its reason)
+    marks the row as superseded instead of deleting it: every published version is kept.
+    """
+
+    corte = models.ForeignKey(Corte, on_delete=models.CASCADE, related_name="cifras")
+    vigente = models.BooleanField("vigentes", default=True)
+    congelado_en = models.DateTimeField("publicadas en", auto_now_add=True)
+    congelado_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    motivo = models.TextField("motivo", blank=True, help_text="Vacío al cerrar; el motivo de una corrección.")
+    # ResultadoPlan as JSON (reportes.congelar): the totals and levels apart from the indicators,
+    # so a roll-up of many plans reads only the small part.
+    totales = models.JSONField()
+    niveles = models.JSONField()
+    indicadores = models.JSONField()
+
+    class Meta:
+        verbose_name = "cifras oficiales de un corte"
+        verbose_name_plural = "cifras oficiales de los cortes"
+        ordering = ["corte", "-congelado_en"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["corte"], condition=models.Q(vigente=True), name="cifras_vigentes_unicas_por_corte"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.corte} ({'vigentes' if self.vigente else 'reemplazadas'})"

@@ -163,6 +163,12 @@ class ResultadoPlan:
     indicadores: list[ResultadoIndicador] = field(default_factory=list)
     niveles: list[ResultadoNivel] = field(default_factory=list)
     total: Totales | None = None
+    # Set when these are the stored official figures of a closed cut (reportes.congelar).
+    publicacion: "object | None" = None
+
+    @property
+    def oficial_congelado(self) -> bool:
+        return self.publicacion is not None
 
     def conteo_semaforo(self) -> dict[Semaforo, int]:
         """How many indicators fall in each band of their headline status, every band present."""

@@ -23,7 +23,7 @@ from django.db import connection, transaction
 
 from indicadores.models import Indicador, Meta, Reporte
 from politicas.models import Nivel, Plan
-from reportes import calculos
+from reportes import calculos, congelar
 from reportes.models import ResumenCorte, VersionIndicador
 from reportes.resultados import (
     ESTADOS_OFICIALES,
@@ -70,7 +70,7 @@ def _sql_indicadores(filtro_plan: str, n_estados: int) -> str:
     `sig` is the next row's year (LEAD): the last target before Y is the row before Y whose next
     is Y or later; the last report counted is the row without a next one.
     """
-    ind, meta, rep = Indicador._meta.db_table, Meta._meta.db_table, Reporte._meta.db_table
+    ind, meta = Indicador._meta.db_table, Meta._meta.db_table
     estados = ", ".join(["%s"] * n_estados)
     n = _sql_periodos("i.periodicidad")
     return f"""
@@ -90,9 +90,9 @@ def _sql_indicadores(filtro_plan: str, n_estados: int) -> str:
     ), r AS (
         SELECT re.indicador_id, re.anio, re.valor,
                LEAD(re.anio) OVER (PARTITION BY re.indicador_id ORDER BY re.anio, re.periodo) AS sig
-        FROM {rep} re JOIN {ind} i ON i.id = re.indicador_id
+        FROM {_sql_reportes_que_cuentan(estados)} re JOIN {ind} i ON i.id = re.indicador_id
         WHERE (re.anio < %s OR (re.anio = %s AND (%s = 2 OR 2 * (re.periodo - 1) < {n})))
-          AND re.estado IN ({estados}) AND {filtro_plan}
+          AND re.valor IS NOT NULL AND {filtro_plan}
     ), ra AS (
         SELECT indicador_id,
                SUM(CASE WHEN anio = %s THEN valor END) AS suma_anio,
@@ -115,6 +115,17 @@ def _sql_indicadores(filtro_plan: str, n_estados: int) -> str:
     WHERE {filtro_plan}
     ORDER BY i.plan_id
     """
+
+
+def _sql_reportes_que_cuentan(estados: str) -> str:
+    """The report table with the value that counts: the planner's own while its state is among
+    `estados`, else the approved copy kept while a correction is reviewed (`Reporte.valor_oficial`),
+    else NULL (the report does not count). Parameters: the states."""
+    rep = Reporte._meta.db_table
+    return (
+        f"(SELECT r0.indicador_id, r0.anio, r0.periodo, CASE WHEN r0.estado IN ({estados}) THEN r0.valor "
+        f"ELSE r0.valor_oficial END AS valor FROM {rep} r0)"
+    )
 
 
 def _sql_periodos(columna: str) -> str:
@@ -182,7 +193,7 @@ def _oficial(estados: Sequence[str]) -> bool:
 def _parametros(corte: CorteRef, estados: Sequence[str], filtro: list) -> list:
     y = corte.anio
     # filtro appears three times in the SQL: in m, in r and in the final select.
-    return [*filtro, y, y, y, y, y, y, corte.semestre, *estados, *filtro, y, y, *filtro]
+    return [*filtro, y, y, y, y, *estados, y, y, corte.semestre, *filtro, y, y, *filtro]
 
 
 def _dec(valor) -> Decimal | None:
@@ -351,10 +362,21 @@ def plan_resultados(*, plan: Plan, corte: CorteRef, estados: Sequence[str] = EST
     """Every indicator's PAV, PAHV, PAA, trajectory and semáforo, and every level's avance,
     trajectory and gap, for one plan at a cut.
 
-    Two queries whatever the plan's size: levels, and indicators with their summaries computed
-    live. `estados` are the report states that count: officials and the public see approved
-    reports only; planners may also count their drafts.
+    A closed cut gives its published figures (one query, `reportes.congelar`), whatever changed
+    since. Otherwise three queries whatever the plan's size: the published figures (none), levels,
+    and indicators with their summaries computed live. `estados` are the report states that
+    count: officials and the public see approved reports only; planners may also count their
+    drafts.
     """
+    congeladas = congelar.vigentes(plan_ids=[plan.pk], cortes=[corte])
+    if (plan.pk, corte) in congeladas:
+        return congelar.desde_json(congeladas[(plan.pk, corte)], plan_id=plan.pk, plan_codigo=plan.codigo, corte=corte)
+    return plan_resultados_vivos(plan=plan, corte=corte, estados=estados)
+
+
+def plan_resultados_vivos(*, plan: Plan, corte: CorteRef, estados: Sequence[str] = ESTADOS_OFICIALES) -> ResultadoPlan:
+    """`plan_resultados` computed from today's targets and reports, even for a closed cut: what
+    closing a cut stores, and what a reviewer compares the published figures with."""
     niveles = _niveles_por_plan([plan.pk]).get(plan.pk, [])
     return _resultado_plan(plan, corte, niveles, _filas_plan(plan.pk, corte, estados), umbrales())
 
@@ -439,6 +461,20 @@ def planes_resultados(
     seleccion = None if planes is None else list(por_id.values())
     niveles = _niveles_por_plan(None if planes is None else por_id)
     umbral = umbrales()
+    publicadas = congelar.vigentes(
+        plan_ids=None if planes is None else list(por_id), cortes=[corte], con_indicadores=con_indicadores
+    )
+
+    def oficial(resultado: ResultadoPlan) -> ResultadoPlan:
+        """A closed cut's published figures replace the computed ones."""
+        cifras = publicadas.get((resultado.plan_id, corte))
+        if cifras is None:
+            return resultado
+        return congelar.desde_json(
+            cifras, plan_id=resultado.plan_id, plan_codigo=resultado.plan_codigo, corte=corte,
+            con_indicadores=con_indicadores,
+        )
+
     filtro, parametros_filtro = _filtro_planes(seleccion)
     if _oficial(estados):
         resumenes_actualizar(corte=corte, planes=seleccion)
@@ -456,16 +492,16 @@ def planes_resultados(
         if fila[0] != actual:
             if actual is not None:
                 vistos.add(actual)
-                yield _resultado_plan(por_id[actual], corte, niveles.get(actual, []), grupo, umbral, con_indicadores)
+                yield oficial(_resultado_plan(por_id[actual], corte, niveles.get(actual, []), grupo, umbral, con_indicadores))
             actual, grupo = fila[0], []
         grupo.append(fila)
     if actual is not None:
         vistos.add(actual)
-        yield _resultado_plan(por_id[actual], corte, niveles.get(actual, []), grupo, umbral, con_indicadores)
+        yield oficial(_resultado_plan(por_id[actual], corte, niveles.get(actual, []), grupo, umbral, con_indicadores))
     # Plans without indicators still have their (empty) result.
     for plan_id, plan in por_id.items():
         if plan_id not in vistos:
-            yield _resultado_plan(plan, corte, niveles.get(plan_id, []), [], umbral, con_indicadores)
+            yield oficial(_resultado_plan(plan, corte, niveles.get(plan_id, []), [], umbral, con_indicadores))
 
 
 # History: many cuts of one plan --------------------------------------------------------------
@@ -484,7 +520,7 @@ def _sql_vivo_por_corte(pares: str, n_estados: int) -> str:
     `_sql_indicadores`, the cut being a column instead of a parameter, so that any number of cuts
     costs one query. Parameters after those of `pares`: the report states.
     """
-    meta, rep = Meta._meta.db_table, Reporte._meta.db_table
+    meta = Meta._meta.db_table
     estados = ", ".join(["%s"] * n_estados)
     n = _sql_periodos("p.periodicidad")
     return f"""
@@ -504,9 +540,9 @@ def _sql_vivo_por_corte(pares: str, n_estados: int) -> str:
     ), r AS (
         SELECT p.indicador_id, p.anio AS corte_anio, p.semestre AS corte_semestre, re.anio, re.valor,
                LEAD(re.anio) OVER (PARTITION BY p.indicador_id, p.anio, p.semestre ORDER BY re.anio, re.periodo) AS sig
-        FROM p JOIN {rep} re ON re.indicador_id = p.indicador_id
+        FROM p JOIN {_sql_reportes_que_cuentan(estados)} re ON re.indicador_id = p.indicador_id
         WHERE (re.anio < p.anio OR (re.anio = p.anio AND (p.semestre = 2 OR 2 * (re.periodo - 1) < {n})))
-          AND re.estado IN ({estados})
+          AND re.valor IS NOT NULL
     ), ra AS (
         SELECT indicador_id, corte_anio, corte_semestre,
                SUM(CASE WHEN anio = corte_anio THEN valor END) AS suma_anio,
@@ -663,7 +699,15 @@ def plan_historial(
     if actual is not None:
         calculados[actual] = _resultado_plan(plan, por_clave[actual], niveles, grupo, umbral, con_indicadores, comun)
     # A plan without indicators still has its (empty) result at every cut.
-    return [
+    resultados = [
         (corte, calculados.get(clave) or _resultado_plan(plan, corte, niveles, [], umbral, con_indicadores))
         for clave, corte in por_clave.items()
+    ]
+    # Closed cuts show their published figures.
+    publicadas = congelar.vigentes(plan_ids=[plan.pk], cortes=elegidos, con_indicadores=con_indicadores)
+    return [
+        (corte, congelar.desde_json(publicadas[(plan.pk, corte)], plan_id=plan.pk, plan_codigo=plan.codigo,
+                                    corte=corte, con_indicadores=con_indicadores)
+         if (plan.pk, corte) in publicadas else resultado)
+        for corte, resultado in resultados
     ]
