@@ -1,5 +1,6 @@
 """Indicators, their yearly targets, period reports and the follow-up cuts (SPEC §1–3)."""
 
+import copy
 import datetime
 from decimal import Decimal
 
@@ -273,6 +274,19 @@ class Reporte(models.Model):
         if self.en_correccion:
             return self.observaciones_oficiales
         return self.observaciones if self.estado == self.Estado.APROBADO else ""
+
+    def como_publicado(self) -> "Reporte":
+        """This report as the figures and the public read it: while a correction is reviewed, an
+        unsaved copy carrying the approved value and narratives. Only for display and reading."""
+        if not self.en_correccion:
+            return self
+        copia = copy.copy(self)
+        copia.valor, copia.observaciones, copia.plan_de_choque = (
+            self.valor_oficial, self.observaciones_oficiales, self.plan_de_choque_oficial,
+        )
+        copia.estado = self.Estado.APROBADO
+        copia.valor_oficial, copia.observaciones_oficiales, copia.plan_de_choque_oficial = None, "", ""
+        return copia
 
     @property
     def plan_de_choque_publicado(self) -> str:

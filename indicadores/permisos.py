@@ -88,7 +88,8 @@ def reportes_visibles(user, reportes: QuerySet[Reporte] | None = None) -> QueryS
     if lee_todo(user):
         return reportes
     # Approved + legible indicator, spelled as `indicadores_legibles` spells it (no subquery).
-    aprobados_legibles = Q(estado=Reporte.Estado.APROBADO) & (
+    # A report whose correction is under review is still approved: its approved copy is public.
+    aprobados_legibles = (Q(estado=Reporte.Estado.APROBADO) | Q(valor_oficial__isnull=False)) & (
         Q(indicador__plan__publicado=True) | Q(indicador__dependencia_id__in=dependencias_ids(user))
     )
     return reportes.filter(aprobados_legibles | Q(indicador__dependencia_id__in=dependencias_ids(user)))

@@ -145,6 +145,8 @@ def reporte_cambios_desde(reporte: Reporte, version: int) -> list[str]:
         if antes != despues:
             if isinstance(antes, Decimal) or isinstance(despues, Decimal):
                 antes, despues = formato_numero(antes, 6), formato_numero(despues, 6)
+            elif campo == "estado":
+                antes, despues = Reporte.Estado(antes).label, Reporte.Estado(despues).label
             cambios.append(f"{etiqueta}: «{antes}» → «{despues}»")
     if cambios:
         cambios[-1] += f" (por {autor})"
@@ -271,10 +273,15 @@ def _reporte_corregir(reporte: Reporte, *, nuevo: tuple, usuario, motivo: str) -
     return reporte
 
 
-def _transicion(reporte: Reporte, usuario, motivo: str) -> None:
-    """Save a review step; it bumps the version so a concurrent editor learns about it."""
+def _transicion(reporte: Reporte, usuario, motivo: str, *, pedido: Reporte | None = None) -> Reporte:
+    """Save a review step; it bumps the version so a concurrent editor learns about it. The
+    instance the caller passed (`pedido`) is brought up to date too."""
     reporte.version += 1
     _guardar(reporte, usuario, motivo)
+    if pedido is not None and pedido is not reporte:
+        for campo in Reporte._meta.concrete_fields:
+            setattr(pedido, campo.attname, getattr(reporte, campo.attname))
+    return reporte
 
 
 # simple_history keeps a change reason in 100 characters.
@@ -350,7 +357,7 @@ def reporte_enviar(*, reporte: Reporte, usuario, motivo: str = "", version_esper
     An indicator in bajo or sobre ejecución at that cut needs a plan de choque (or, when it
     over-executes, a justification) before it can be sent (SPEC §4).
     """
-    reporte = _bloquear(reporte, version_esperada)
+    pedido, reporte = reporte, _bloquear(reporte, version_esperada)
     if not permisos.puede_editar_indicador(usuario, reporte.indicador):
         raise PermissionDenied(f"Solo los planeadores de {reporte.indicador.dependencia} pueden enviar este reporte.")
     corte_verificar_abierto(
@@ -359,8 +366,7 @@ def reporte_enviar(*, reporte: Reporte, usuario, motivo: str = "", version_esper
     _exigir_transicion(reporte, (Reporte.Estado.BORRADOR, Reporte.Estado.DEVUELTO), "enviar")
     reporte_verificar_plan_de_choque(reporte)
     reporte.estado = Reporte.Estado.ENVIADO
-    _transicion(reporte, usuario, motivo)
-    return reporte
+    return _transicion(reporte, usuario, motivo, pedido=pedido)
 
 
 def _exigir_revisor(usuario) -> None:
@@ -373,7 +379,7 @@ def reporte_aprobar(*, reporte: Reporte, usuario, motivo: str = "", version_espe
     """The planning office approves a sent report (or a sent correction of an approved one): from
     now on every figure counts this value."""
     _exigir_revisor(usuario)
-    reporte = _bloquear(reporte, version_esperada)
+    pedido, reporte = reporte, _bloquear(reporte, version_esperada)
     corte_verificar_abierto(
         indicador=reporte.indicador, anio=reporte.anio, periodo=reporte.periodo, usuario=usuario, motivo=motivo
     )
@@ -381,8 +387,7 @@ def reporte_aprobar(*, reporte: Reporte, usuario, motivo: str = "", version_espe
     reporte.estado = Reporte.Estado.APROBADO
     _retirar_copia_oficial(reporte)
     reporte.comentario_revision = ""
-    _transicion(reporte, usuario, motivo)
-    return reporte
+    return _transicion(reporte, usuario, motivo, pedido=pedido)
 
 
 @transaction.atomic
@@ -395,7 +400,7 @@ def reporte_devolver(
     comentario = reglas.normalizar_texto(comentario)
     if not comentario:
         raise ValidationError({"comentario_revision": ["Escriba por qué devuelve el reporte: el planeador lo leerá."]})
-    reporte = _bloquear(reporte, version_esperada)
+    pedido, reporte = reporte, _bloquear(reporte, version_esperada)
     corte_verificar_abierto(
         indicador=reporte.indicador, anio=reporte.anio, periodo=reporte.periodo, usuario=usuario, motivo=motivo
     )
@@ -403,8 +408,7 @@ def reporte_devolver(
     _guardar_copia_oficial(reporte)
     reporte.estado = Reporte.Estado.DEVUELTO
     reporte.comentario_revision = comentario
-    _transicion(reporte, usuario, motivo)
-    return reporte
+    return _transicion(reporte, usuario, motivo, pedido=pedido)
 
 
 @transaction.atomic

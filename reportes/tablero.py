@@ -753,10 +753,15 @@ def pagina_indicador(*, plan: Plan, indicador: Indicador, corte: CorteRef, corte
     ve_borradores = permisos.puede_editar_indicador(user, indicador) or permisos.es_revisor(user)
     reportes_qs = Reporte.objects.filter(indicador=indicador).prefetch_related("evidencias").order_by("anio", "periodo")
     if not ve_borradores:
-        reportes_qs = reportes_qs.filter(estado=Reporte.Estado.APROBADO)
+        reportes_qs = reportes_qs.oficiales()
     reportes = [r for r in reportes_qs if _cuenta(indicador, r, corte)]
-    aprobados = [r for r in reportes if r.estado == Reporte.Estado.APROBADO]
-    anios = avances_por_anio(indicador, metas, aprobados, corte)
+    for reporte in reportes:
+        reporte.indicador = indicador  # its period's name reads the periodicidad: no query per row
+    oficiales = [r.como_publicado() for r in reportes if r.es_oficial]
+    if not ve_borradores:
+        # The public reads the approved copy of a report whose correction is under review.
+        reportes = oficiales
+    anios = avances_por_anio(indicador, metas, oficiales, corte)
     enfoques = list(indicador.enfoques.all())
     resultado = next((r for r in resultados(plan, corte).indicadores if r.indicador_id == indicador.id), None)
     grafico = graficos.barras(
@@ -794,13 +799,13 @@ def narrativas(plan: Plan, ids: list[int], corte: CorteRef) -> dict[int, Reporte
     plan de choque are the narrative the follow-up report quotes. One query."""
     ultimo: dict[int, Reporte] = {}
     qs = (
-        Reporte.objects.filter(indicador_id__in=ids, estado=Reporte.Estado.APROBADO, anio__lte=corte.anio)
+        Reporte.objects.oficiales().filter(indicador_id__in=ids, anio__lte=corte.anio)
         .select_related("indicador")
         .order_by("indicador_id", "anio", "periodo")
     )
     for reporte in qs:
         if _cuenta(reporte.indicador, reporte, corte):
-            ultimo[reporte.indicador_id] = reporte
+            ultimo[reporte.indicador_id] = reporte.como_publicado()
     return ultimo
 
 
@@ -833,7 +838,7 @@ def informe_indicadores(
     indicadores = list(
         qs.select_related("plan", "dependencia").prefetch_related(
             Prefetch("metas", queryset=Meta.objects.order_by("anio")),
-            Prefetch("reportes", queryset=Reporte.objects.filter(estado=Reporte.Estado.APROBADO).order_by("anio", "periodo")),
+            Prefetch("reportes", queryset=Reporte.objects.oficiales().order_by("anio", "periodo")),
         )
     )
 
@@ -857,7 +862,7 @@ def informe_indicadores(
             grupos.append(GrupoCali(ruta=ruta[comun:], indicadores=[]))
             abiertos = ids
         metas = {m.anio: m.valor for m in ind.metas.all()}
-        reportes = [r for r in ind.reportes.all() if _cuenta(ind, r, corte)]
+        reportes = [r.como_publicado() for r in ind.reportes.all() if _cuenta(ind, r, corte)]
         grupos[-1].indicadores.append(
             IndicadorCali(
                 indicador=ind,

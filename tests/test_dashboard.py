@@ -109,9 +109,9 @@ def test_numero_fijo_de_consultas(client, django_assert_num_queries, django_asse
     # fixed few extra queries); later reads use them.
     with django_assert_max_num_queries(14):
         assert client.get(url, {"corte": "2024-1"}).status_code == 200
-    # Expect 9 queries: session, user, groups, plan, cuts with semester reports (one union),
-    # results (levels, indicators), dependencias, enfoques.
-    with django_assert_num_queries(9):
+    # Expect 10 queries: session, user, groups, plan, cuts with semester reports (one union),
+    # results (published figures of a closed cut, levels, indicators), dependencias, enfoques.
+    with django_assert_num_queries(10):
         respuesta = client.get(url, {"corte": "2024-1", "banda": "bajo"})
     assert respuesta.status_code == 200
 
@@ -123,11 +123,12 @@ def test_grafico_de_historia_es_svg_con_consultas_fijas(client, django_assert_nu
     Corte.objects.create(plan=plan, anio=2032, semestre=2)  # cuts up to 2032-2 can be read
     url = reverse("grafico_historia", args=[plan.codigo])
     # The first read stores the summaries of every cut: one more statement, whatever the count.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(url, {"corte": corte})
-    # Expect 5 queries (anonymous): plan, cuts, levels, stale summaries (none), the stored
-    # summaries of every cut at once: neither the number of cuts nor the plan's size counts.
-    with django_assert_num_queries(5):
+    # Expect 6 queries (anonymous): plan, cuts, levels, stale summaries (none), the stored
+    # summaries of every cut at once, the published figures of the closed ones: neither the
+    # number of cuts nor the plan's size counts.
+    with django_assert_num_queries(6):
         respuesta = client.get(url, {"corte": corte})
     assert respuesta["Content-Type"].startswith("image/svg+xml")
     svg = respuesta.content.decode()
@@ -137,7 +138,7 @@ def test_grafico_de_historia_es_svg_con_consultas_fijas(client, django_assert_nu
     assert ("2022-1" in svg) == (n_cortes < 20)
     # A report changes: recomputed (that indicator only) in the same one statement.
     Reporte.objects.filter(indicador__plan=plan, indicador__codigo="1.1.1").update(valor=Decimal(1))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert client.get(url, {"corte": corte}).status_code == 200
 
 

@@ -88,9 +88,9 @@ def test_inicio_consultas_fijas_con_o_sin_cortes(client, django_assert_num_queri
         if not con_cortes:
             Corte.objects.filter(plan=plan).delete()
     client.get(reverse("inicio"))
-    # plans, cuts + semester reports + last year with reports (one union), levels, stale
-    # summaries, stored summaries.
-    with django_assert_num_queries(5):
+    # plans, cuts + semester reports + last year with reports (one union), levels, published
+    # figures of closed cuts, stale summaries, stored summaries.
+    with django_assert_num_queries(6):
         assert client.get(reverse("inicio")).status_code == 200
 
 
@@ -101,6 +101,6 @@ def test_tablero_consultas_fijas_con_o_sin_cortes(client, django_assert_num_quer
         Corte.objects.filter(plan=plan).delete()
     url = reverse("tablero", args=[plan.codigo])
     client.get(url)
-    # plan, cuts (one union), results (levels, indicators), dependencias, enfoques.
-    with django_assert_num_queries(6):
+    # plan, cuts (one union), results (published figures, levels, indicators), dependencias, enfoques.
+    with django_assert_num_queries(7):
         assert client.get(url).status_code == 200

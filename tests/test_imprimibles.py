@@ -34,9 +34,9 @@ def test_informe_bogota_tiene_graficos_listas_con_narrativas_y_anexo(client, dat
 def test_informe_seguimiento_numero_fijo_de_consultas(client, django_assert_num_queries, n):
     plan = construir_plan(n)
     client.get(reverse("informe_seguimiento", args=[plan.codigo]), {"corte": "2024-1"})  # stores summaries
-    # Expect 7 queries (anonymous): plan, cuts, results (levels, indicators), dependencias,
-    # enfoques, narratives of bajo and sobre ejecución.
-    with django_assert_num_queries(7):
+    # Expect 8 queries (anonymous): plan, cuts, results (published figures, levels, indicators),
+    # dependencias, enfoques, narratives of bajo and sobre ejecución.
+    with django_assert_num_queries(8):
         respuesta = client.get(reverse("informe_seguimiento", args=[plan.codigo]), {"corte": "2024-1"})
     assert respuesta.status_code == 200
     assert respuesta.content.decode().count('class="narrativa-indicador"') == 2 * n

@@ -84,8 +84,8 @@ def test_indicador_inexistente_es_404(client):
 def test_numero_fijo_de_consultas(client, django_assert_num_queries, n_extra):
     plan, ind = plan_cali(n_extra)
     client.get(reverse("indicador", args=[plan.codigo, ind.codigo]))  # stores the cut's summaries
-    # Expect 10 queries (anonymous): plan, indicator, cuts, levels, targets, reports, their
-    # evidence, enfoques, results at the cut (levels, indicators).
-    with django_assert_num_queries(10):
+    # Expect 11 queries (anonymous): plan, indicator, cuts, levels, targets, reports, their
+    # evidence, enfoques, results at the cut (published figures, levels, indicators).
+    with django_assert_num_queries(11):
         respuesta = client.get(reverse("indicador", args=[plan.codigo, ind.codigo]))
     assert respuesta.status_code == 200

@@ -72,8 +72,9 @@ def test_inicio_numero_fijo_de_consultas(client, django_assert_num_queries, n_pl
     for _ in range(n_planes):
         construir_plan(3, publicado=True)
     client.get(reverse("inicio"))  # the first read stores the cut's summaries
-    # Expect 5 queries: plans, their cuts, levels, stale summaries (none), stored summaries.
-    with django_assert_num_queries(5):
+    # Expect 6 queries: plans, their cuts, levels, published figures of closed cuts, stale
+    # summaries (none), stored summaries.
+    with django_assert_num_queries(6):
         assert client.get(reverse("inicio")).status_code == 200
 
 

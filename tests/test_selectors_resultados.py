@@ -142,11 +142,12 @@ def test_varios_planes_en_una_pasada(django_assert_num_queries):
     for plan in planes[:2]:
         factories.indicador(plan=plan, metas={2024: "10"}, reportes={2024: "5"})
     corte = CorteRef.parse("2024-2")
-    # plans, levels, stale summaries, savepoint, their live computation, upsert, release, stored summaries
-    with django_assert_num_queries(8):
+    # plans, levels, published figures of closed cuts (none), stale summaries, savepoint, their live
+    # computation, upsert, release, stored summaries
+    with django_assert_num_queries(9):
         list(planes_resultados(corte=corte))
-    # Once stored: plans, levels, stale summaries (none), stored summaries.
-    with django_assert_num_queries(4):
+    # Once stored: plans, levels, published figures (none), stale summaries (none), stored summaries.
+    with django_assert_num_queries(5):
         resultados = {r.plan_codigo: r for r in planes_resultados(corte=corte)}
     assert set(resultados) == {p.codigo for p in planes}
     assert resultados[planes[0].codigo].total.avance == D(50)
@@ -235,11 +236,11 @@ def _plan_de(tamano: int):
 @pytest.mark.parametrize("tamano", [5, 600])
 def test_numero_fijo_de_consultas(django_assert_num_queries, tamano):
     plan = _plan_de(tamano)
-    with django_assert_num_queries(2):  # levels, indicators with their summaries
+    with django_assert_num_queries(3):  # published figures of a closed cut (none), levels, indicators
         resultado = plan_resultados(plan=plan, corte=CORTE)
     assert len(resultado.indicadores) == tamano
     assert len(resultado.niveles) == 3
-    with django_assert_num_queries(2):  # drafts too: the same two queries
+    with django_assert_num_queries(3):  # drafts too: the same three queries
         plan_resultados(plan=plan, corte=CORTE, estados=("aprobado", "borrador"))
 
 
@@ -247,8 +248,8 @@ def test_numero_fijo_de_consultas(django_assert_num_queries, tamano):
 def test_varios_planes_numero_fijo_de_consultas(django_assert_num_queries, tamano):
     planes = [_plan_de(tamano), _plan_de(tamano)]
     list(planes_resultados(corte=CORTE, planes=planes))  # stores the summaries of the cut
-    # levels, stale summaries (none), stored summaries of every plan
-    with django_assert_num_queries(3):
+    # levels, published figures (none), stale summaries (none), stored summaries of every plan
+    with django_assert_num_queries(4):
         resultados = list(planes_resultados(corte=CORTE, planes=planes, con_indicadores=True))
     assert [len(r.indicadores) for r in resultados] == [tamano, tamano]
     vivos = [plan_resultados(plan=p, corte=CORTE) for p in planes]
@@ -375,9 +376,9 @@ def test_solo_se_recalcula_lo_que_cambio(guardado, django_assert_num_queries):
     Reporte.objects.filter(indicador=otro).update(valor=D(8))
     from reportes.models import ResumenCorte, VersionIndicador
 
-    # levels, stale summaries (the changed one), savepoint, its live computation, upsert, release,
-    # stored summaries
-    with django_assert_num_queries(7):
+    # levels, published figures (none), stale summaries (the changed one), savepoint, its live
+    # computation, upsert, release, stored summaries
+    with django_assert_num_queries(8):
         (resultado,) = planes_resultados(corte=CORTE, planes=[guardado.plan], con_indicadores=True)
     assert {r.codigo: r.pahv for r in resultado.indicadores} == {guardado.codigo: D(40), otro.codigo: D(80)}
     version_otro = VersionIndicador.objects.get(indicador_id=otro.pk).version
@@ -485,16 +486,17 @@ def test_historial_con_borradores_calcula_en_vivo(plan_varios_anios):
 def test_historial_numero_fijo_de_consultas(django_assert_num_queries, tamano, n_cortes):
     plan = _plan_de(tamano)
     cortes = CORTES_HISTORIA[:n_cortes]
-    # levels, stale summaries (all missing), their computation and upsert in one statement, stored summaries
-    with django_assert_num_queries(4):
+    # levels, stale summaries (all missing), their computation and upsert in one statement, stored
+    # summaries, published figures of the closed cuts among them (none)
+    with django_assert_num_queries(5):
         plan_historial(plan=plan, cortes=cortes)
-    with django_assert_num_queries(3):  # all current: levels, stale summaries (none), stored summaries
+    with django_assert_num_queries(4):  # all current: levels, stale (none), stored, published (none)
         historial = plan_historial(plan=plan, cortes=cortes, con_indicadores=False)
     assert len(historial) == n_cortes
     Reporte.objects.filter(indicador__plan=plan, indicador__codigo="I3").update(valor=D(9))
-    with django_assert_num_queries(4):  # one changed: recomputed at every cut, in the same one statement
+    with django_assert_num_queries(5):  # one changed: recomputed at every cut, in the same one statement
         plan_historial(plan=plan, cortes=cortes)
-    with django_assert_num_queries(2):  # drafts: levels, one live query for every cut
+    with django_assert_num_queries(3):  # drafts: levels, one live query for every cut, published figures
         plan_historial(plan=plan, cortes=cortes, estados=("aprobado", "borrador"))
 
 
