@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from indicadores import auditoria, permisos, services
 from indicadores.cumplimiento import cumplimiento_corte, recordatorios_resumen
-from indicadores.models import Corte, Evidencia, Indicador, Reporte
+from indicadores.models import Corte, Evidencia, Indicador
 from politicas.models import Plan
 
 TIPO_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -143,7 +143,7 @@ def evidencia_legible(user, evidencia: Evidencia) -> bool:
     indicador = evidencia.reporte.indicador
     if permisos.lee_todo(user) or indicador.dependencia_id in permisos.dependencias_ids(user):
         return True
-    return evidencia.reporte.estado == Reporte.Estado.APROBADO and indicador.plan.publicado
+    return evidencia.reporte.es_oficial and indicador.plan.publicado
 
 
 def evidencia_descargar(request, evidencia_id: int):

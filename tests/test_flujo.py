@@ -41,6 +41,9 @@ def e(django_user_model):
 
 
 def _registrar(e, valor="4", periodo=1, usuario=None, **kwargs):
+    """A write by someone who has the period's current report open (its version, if it exists)."""
+    actual = Reporte.objects.filter(indicador=e["indicador"], anio=ANIO, periodo=periodo).first()
+    kwargs.setdefault("version_esperada", actual.version if actual else None)
     return services.reporte_registrar(
         indicador=e["indicador"], anio=ANIO, periodo=periodo, valor=Decimal(valor),
         usuario=usuario or e["planeador"], **kwargs,
@@ -79,6 +82,8 @@ def test_aprobado_puede_devolverse(e):
     services.reporte_aprobar(reporte=reporte, usuario=e["revisor"])
     services.reporte_devolver(reporte=reporte, usuario=e["revisor"], comentario="Cifra sin soporte.")
     assert reporte.estado == Reporte.Estado.DEVUELTO
+    # Returned for correction, the approved value stays the official one.
+    assert (reporte.valor_publicado, Reporte.objects.oficiales().count()) == (Decimal("4"), 1)
 
 
 @pytest.mark.parametrize("quien", ["otro_planeador", "revisor", "funcionario", "auditor"])
@@ -118,6 +123,8 @@ def test_corregir_un_reporte_aprobado_lo_devuelve_a_borrador(e):
     corregido = _registrar(e, "4.5")
     assert corregido.estado == Reporte.Estado.BORRADOR
     assert corregido.version > reporte.version - 1
+    # A correction is a proposal: the approved 4 stays official until the correction is approved.
+    assert (corregido.valor, corregido.valor_publicado) == (Decimal("4.5"), Decimal("4"))
     # The same values again change nothing.
     assert _registrar(e, "4.5").version == corregido.version
 
