@@ -7,7 +7,7 @@ all explain a rejection with the same words. None of them touches the database.
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
-from seguimiento.numeros import formato_numero
+from seguimiento.numeros import MESES, formato_numero
 
 Errores = dict[str, list[str]]
 
@@ -110,10 +110,6 @@ def normalizar_texto(texto: str | None) -> str:
     return (texto or "").replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-_MESES = (
-    "enero", "febrero", "marzo", "abril", "mayo", "junio",
-    "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre",
-)
 _NOMBRE_PERIODO = {"semestral": "semestre", "trimestral": "trimestre"}
 
 
@@ -123,7 +119,7 @@ def nombre_periodo(*, periodicidad: str, anio: int, periodo: int) -> str:
     if periodicidad == "anual" or periodicidad not in PERIODOS:
         return f"{anio}"
     if periodicidad == "mensual":
-        return f"{anio} · {_MESES[periodo - 1]}" if 1 <= periodo <= 12 else f"{anio} · mes {periodo}"
+        return f"{anio} · {MESES[periodo - 1]}" if 1 <= periodo <= 12 else f"{anio} · mes {periodo}"
     return f"{anio} · {_NOMBRE_PERIODO[periodicidad]} {periodo}"
 
 

@@ -164,7 +164,7 @@ class ResultadoPlan:
     niveles: list[ResultadoNivel] = field(default_factory=list)
     total: Totales | None = None
     # Set when these are the stored official figures of a closed cut (reportes.congelar).
-    publicacion: "object | None" = None
+    publicacion: object | None = None  # reportes.congelar.Publicacion
 
     @property
     def oficial_congelado(self) -> bool:

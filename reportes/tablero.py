@@ -708,6 +708,7 @@ class PaginaIndicador:
     pav: SafeString | None = None
     pahv: SafeString | None = None
     paa: SafeString | None = None
+    publicacion: object | None = None  # reportes.congelar.Publicacion of a closed cut
 
 
 def avances_por_anio(
@@ -763,7 +764,8 @@ def pagina_indicador(*, plan: Plan, indicador: Indicador, corte: CorteRef, corte
         reportes = oficiales
     anios = avances_por_anio(indicador, metas, oficiales, corte)
     enfoques = list(indicador.enfoques.all())
-    resultado = next((r for r in resultados(plan, corte).indicadores if r.indicador_id == indicador.id), None)
+    del_plan = resultados(plan, corte)
+    resultado = next((r for r in del_plan.indicadores if r.indicador_id == indicador.id), None)
     grafico = graficos.barras(
         titulo=f"Meta y ejecución por vigencia del indicador {indicador.codigo}",
         categorias=[str(f.anio) for f in anios],
@@ -776,6 +778,7 @@ def pagina_indicador(*, plan: Plan, indicador: Indicador, corte: CorteRef, corte
     pagina = PaginaIndicador(
         plan=plan, indicador=indicador, corte=corte, cortes=cortes, ruta=ruta, resultado=resultado, anios=anios,
         reportes=reportes, enfoques=enfoques, grafico=grafico, ve_borradores=ve_borradores,
+        publicacion=del_plan.publicacion,
     )
     if resultado:
         pagina.pav = html_porcentaje(resultado.pav, resultado.semaforo_pav, resultado.motivo_pav or resultado.motivo_sin_informacion)

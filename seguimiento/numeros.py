@@ -81,3 +81,21 @@ def formato_porcentaje(valor: Decimal | None, decimales: int = 0) -> str:
     if valor is None:
         return "—"
     return f"{formato_numero(valor, decimales)} %"
+
+
+MESES = (
+    "enero", "febrero", "marzo", "abril", "mayo", "junio",
+    "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre",
+)
+
+
+def fecha_larga(momento) -> str:
+    """«1 de diciembre de 2026»: month names in lowercase, as Spanish writes them; a datetime is
+    read in the installation's time zone."""
+    if momento is None:
+        return ""
+    if hasattr(momento, "hour"):
+        from django.utils import timezone
+
+        momento = timezone.localtime(momento) if timezone.is_aware(momento) else momento
+    return f"{momento.day} de {MESES[momento.month - 1]} de {momento.year}"

@@ -347,3 +347,33 @@ def test_dos_planeadores_crean_el_mismo_periodo_a_la_vez(plan_pequeno):
     rechazados = [r for r in resultados if isinstance(r, services.ReporteExistente)]
     assert (len(creados), len(rechazados)) == (1, 2), resultados
     assert Reporte.objects.get(indicador=ind, anio=2025).valor == creados[0].valor
+
+
+# --- Pages say the figures are the published ones --------------------------------------------
+
+
+def test_el_tablero_de_un_corte_cerrado_dice_que_sus_cifras_son_oficiales(client, politica):
+    politica["plan"].__class__.objects.filter(pk=politica["plan"].pk).update(publicado=True)
+    url = f"/planes/{politica['plan'].codigo}/"
+    assert "Cifras oficiales del corte" not in client.get(url, {"corte": "2024-1"}).content.decode()
+    corte = _cerrar(politica, 2024, 1)
+    pagina = client.get(url, {"corte": "2024-1"}).content.decode()
+    from seguimiento.numeros import fecha_larga
+
+    assert f"Cifras oficiales del corte, cerrado el {fecha_larga(corte.cerrado_en)}" in pagina
+    services.corte_corregir_cifras(corte=corte, usuario=politica["admin"], motivo="Acta 7 del comité")
+    pagina = client.get(url, {"corte": "2024-1"}).content.decode()
+    assert "Corregidas por la administración el" in pagina and "«Acta 7 del comité»" in pagina
+    indicador = client.get(f"{url}indicadores/3.1.1/", {"corte": "2024-1"}).content.decode()
+    assert "Cifras oficiales del corte, cerrado el" in indicador
+
+
+def test_el_publico_lee_el_valor_aprobado_mientras_se_revisa_su_correccion(client, politica):
+    politica["plan"].__class__.objects.filter(pk=politica["plan"].pk).update(publicado=True)
+    _corregir(politica, "0.6", observaciones="Texto del borrador")
+    pagina = client.get(f"/planes/{politica['plan'].codigo}/indicadores/3.1.1/", {"corte": "2024-1"}).content.decode()
+    assert "Texto del borrador" not in pagina and "0,33" in pagina
+    client.force_login(politica["planeador"])
+    pagina = client.get(f"/planes/{politica['plan'].codigo}/indicadores/3.1.1/", {"corte": "2024-1"}).content.decode()
+    assert "Texto del borrador" in pagina
+    assert "Corrección en revisión: el valor oficial sigue siendo el aprobado, <strong>0,33</strong>" in pagina

@@ -11,6 +11,7 @@ from django import template
 
 from reportes.graficos import ICONO_BANDA
 from reportes.resultados import Semaforo
+from seguimiento import numeros
 from seguimiento.numeros import formato_numero, formato_porcentaje
 
 register = template.Library()
@@ -24,6 +25,11 @@ def _decimal(valor) -> Decimal | None:
         return Decimal(valor)
     except (ArithmeticError, ValueError, TypeError):
         return None
+
+
+@register.filter
+def fecha_larga(momento) -> str:
+    return numeros.fecha_larga(momento)
 
 
 @register.filter
