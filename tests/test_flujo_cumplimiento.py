@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from indicadores import services
-from indicadores.cumplimiento import cumplimiento_corte
+from indicadores.cumplimiento import PENDIENTES_AL_CERRAR, cumplimiento_corte, pendientes_al_cerrar
 from indicadores.models import Reporte
 from indicadores.permisos import FUNCIONARIO, PLANEADOR, REVISOR
 from tests import factories
@@ -54,6 +54,30 @@ def test_devuelto_cuenta_como_pendiente(e):
     services.reporte_devolver(reporte=reporte, usuario=e["revisor"], comentario="Sin soporte")
     filas = {f["dependencia"].nombre: f for f in cumplimiento_corte(corte=e["corte"])}
     assert {p["codigo"]: p["estado"] for p in filas["Salud"]["pendientes"]} == {"S-1": "sin reporte", "S-2": "devuelto"}
+
+
+def test_enviado_no_lo_debe_el_planeador_pero_queda_pendiente_al_cerrar(e):
+    """The compliance page chases the planners: a sent report is the reviewer's to decide. Before
+    closing, it is pending too: unapproved, it would stay out of the official figures."""
+    s2 = Reporte.objects.get(indicador__codigo="S-2")
+    Reporte.objects.filter(pk=s2.pk).update(estado="enviado")
+    filas = {f["dependencia"].nombre: f for f in cumplimiento_corte(corte=e["corte"])}
+    assert [p["codigo"] for p in filas["Salud"]["pendientes"]] == ["S-1"]
+    assert filas["Salud"]["conteo"] == {"sin reporte": 1, "enviado": 1}
+    al_cerrar = {f["dependencia"].nombre: f for f in cumplimiento_corte(corte=e["corte"], pendientes=PENDIENTES_AL_CERRAR)}
+    assert {p["codigo"]: p["estado"] for p in al_cerrar["Salud"]["pendientes"]} == {"S-1": "sin reporte", "S-2": "enviado"}
+    resumen = pendientes_al_cerrar(corte=e["corte"])
+    assert resumen["por_estado"] == [("sin reporte", 1), ("borrador", 1), ("enviado", 1), ("devuelto", 0)]
+    assert (resumen["indicadores"], resumen["pendientes"], resumen["aprobados"]) == (3, 3, 0)
+
+
+def test_una_correccion_pendiente_se_senala(e):
+    """A draft correcting an approved value is pending, and flagged: its approved copy still counts."""
+    s2 = Reporte.objects.get(indicador__codigo="S-2")
+    Reporte.objects.filter(pk=s2.pk).update(estado="borrador", valor=Decimal(2), valor_oficial=Decimal(1))
+    [pendiente] = [p for f in cumplimiento_corte(corte=e["corte"]) for p in f["pendientes"] if p["codigo"] == "S-2"]
+    assert pendiente["en_correccion"] and pendiente["nombre_periodo"] == f"{ANIO}"
+    assert pendientes_al_cerrar(corte=e["corte"])["correcciones"] == 1
 
 
 def test_pagina_y_recordatorios(client, e):
@@ -101,15 +125,22 @@ def test_cortes_abiertos_por_nombre_del_plan_y_fecha_con_el_actual_marcado(clien
     otro_plan = factories.plan(codigo="cali-2016", nombre="Plan de Desarrollo de Cali", anio_inicio=2016, anio_fin=2019)
     otro = services.corte_abrir(plan=otro_plan, anio=2017, semestre=2, usuario=e["revisor"])
     html = _pagina(client, e)
-    actual = f"{e['plan'].nombre} · {ANIO}-1 (30 jun {ANIO})"
-    assert f"<h1>Cumplimiento del reporte: {e['plan'].nombre} · corte {ANIO}-1 (30 jun {ANIO})</h1>" in html
+    actual = f"{e['plan'].nombre} · {ANIO}-1 (30 de junio de {ANIO})"
+    assert f"<h1>Cumplimiento del reporte: {e['plan'].nombre} · corte {ANIO}-1 (30 de junio de {ANIO})</h1>" in html
     assert f'<strong aria-current="page">{actual}</strong>' in html
     enlace = reverse("cumplimiento_corte", args=[otro.pk])
-    assert f'<a href="{enlace}">Plan de Desarrollo de Cali · 2017-2 (31 dic 2017)</a>' in html
+    assert f'<a href="{enlace}">Plan de Desarrollo de Cali · 2017-2 (31 de diciembre de 2017)</a>' in html
     assert "cali-2016 2017-2" not in html
     # Showing the other cut moves the mark.
     html = _pagina(client, e, corte=otro)
-    assert '<strong aria-current="page">Plan de Desarrollo de Cali · 2017-2 (31 dic 2017)</strong>' in html
+    assert '<strong aria-current="page">Plan de Desarrollo de Cali · 2017-2 (31 de diciembre de 2017)</strong>' in html
+
+
+def test_la_pagina_lleva_a_cerrar_el_corte_con_confirmacion(client, e):
+    html = _pagina(client, e)
+    assert f'href="{reverse("admin:indicadores_corte_cerrar", args=[e["corte"].pk])}">Cerrar el corte {ANIO}-1…</a>' in html
+    services.corte_cerrar(corte=e["corte"], usuario=e["revisor"])
+    assert "Cerrar el corte" not in _pagina(client, e)
 
 
 def test_el_boton_dice_cuantos_correos_se_enviaran(client, e):
