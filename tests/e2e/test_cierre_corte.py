@@ -17,13 +17,6 @@ from tests.e2e.conftest import errores_de_consola
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def errores_de_pagina(driver) -> list[str]:
-    """Console errors of the page. The admin's pages (Django's base_site.html) do not carry the
-    site's `<link rel="icon" href="data:,">`, so Chromium asks for /favicon.ico and gets a 404:
-    that request is not the page's, and only it is left out."""
-    return [e for e in errores_de_consola(driver) if "/favicon.ico " not in e]
-
-
 def esperar(driver, condicion) -> None:
     WebDriverWait(driver, 15).until(lambda d: condicion(d))
 
@@ -35,7 +28,7 @@ def ingresar_al_admin(driver, live_server, usuario: str) -> None:
     driver.find_element(By.ID, "id_password").send_keys("clave-de-prueba-123")
     driver.find_element(By.CSS_SELECTOR, "#login-form input[type=submit]").click()
     esperar(driver, lambda d: "/admin/login/" not in d.current_url)
-    assert errores_de_pagina(driver) == []
+    assert errores_de_consola(driver) == []
 
 
 @pytest.fixture
@@ -66,7 +59,7 @@ def test_revisora_cierra_un_corte_leyendo_lo_pendiente(live_server, navegador, c
     # The admin writes object tools in capitals (CSS); the link's text is «Cerrar corte».
     d.find_element(By.XPATH, '//ul[@class="object-tools"]//a[normalize-space()="Cerrar corte"]').click()
     esperar(d, lambda d: f"/corte/{corte.pk}/cerrar/" in d.current_url)
-    assert errores_de_pagina(d) == []
+    assert errores_de_consola(d) == []
 
     # The page says what closing does and what is still pending, per dependencia.
     contenido = d.find_element(By.ID, "content-main").text
@@ -90,7 +83,7 @@ def test_revisora_cierra_un_corte_leyendo_lo_pendiente(live_server, navegador, c
     assert "quedaron publicadas como oficiales" in mensaje
     assert "Corte cerrado: sus cifras son las oficiales publicadas" in d.page_source
     assert d.find_elements(By.XPATH, '//a[normalize-space()="Cerrar corte"]') == []
-    assert errores_de_pagina(d) == []
+    assert errores_de_consola(d) == []
     corte.refresh_from_db()
     assert corte.estado == Corte.Estado.CERRADO and corte.cerrado_por.username == "revisora"
     assert CifrasCorte.objects.filter(corte=corte, vigente=True).exists()
@@ -123,7 +116,7 @@ def test_planeadora_no_puede_cambiar_un_reporte_congelado(live_server, navegador
     d = navegador
     ingresar_al_admin(d, live_server, "planeadora")
     d.get(f"{live_server.url}/admin/indicadores/indicador/{reporte.indicador_id}/change/")
-    assert errores_de_pagina(d) == []
+    assert errores_de_consola(d) == []
 
     valor = _campo_del_reporte(d, 2023, "valor")
     assert valor.get_attribute("value") == "5"
@@ -134,7 +127,7 @@ def test_planeadora_no_puede_cambiar_un_reporte_congelado(live_server, navegador
     errores = " ".join(e.text for e in d.find_elements(By.CSS_SELECTOR, "#reportes-group .errorlist"))
     assert "El corte 2023-2 del plan está cerrado y el periodo 2023 ya había terminado" in errores
     assert "Solo un administrador puede corregirlo, indicando el motivo." in errores
-    assert errores_de_pagina(d) == []
+    assert errores_de_consola(d) == []
 
     # Nothing was written: the report keeps its approved value, as a fresh page shows.
     reporte.refresh_from_db()
