@@ -4,6 +4,7 @@ Reports are written through `indicadores.services.reporte_registrar`, the one wr
 API applies the same permissions and validation as the admin and the forms.
 """
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import Prefetch, Q
@@ -127,8 +128,6 @@ class IndicadorFilter(filters.FilterSet):
 
     def _ids_en_banda(self, codigo_plan: str, corte: str, banda: str) -> list[int]:
         # The same selector as the dashboards and `semaforo`: a fixed number of queries per plan.
-        from django.contrib.auth.models import AnonymousUser
-
         from reportes.selectors import plan_resultados
 
         # Only a plan the user may see: an invisible or unknown plan filters to nothing, computed
@@ -168,18 +167,56 @@ class IndicadorViewSet(APIBase, viewsets.ReadOnlyModelViewSet):
 # Reportes
 
 
+MENSAJE_SIN_VERSION = (
+    "Indique la versión del reporte que leyó («version», la que trae GET /api/v1/reportes/<id>/): sin ella "
+    "su corrección podría pisar el cambio que otra persona guardó mientras tanto."
+)
+
+
+def _solo_copia_publicada(usuario) -> Q | None:
+    """Reports of which `usuario` reads only the published copy: approved reports under correction
+    outside their dependencias. None when the user reads every report as written."""
+    if permisos.lee_todo(usuario):
+        return None
+    return Q(valor_oficial__isnull=False) & ~Q(indicador__dependencia_id__in=permisos.dependencias_ids(usuario))
+
+
+def _lee_el_borrador(usuario, reporte: Reporte) -> bool:
+    """Whether `usuario` reads a report under correction as written (its dependencia and readers of
+    everything); everyone else reads its approved copy (a draft never leaves its dependencia)."""
+    return permisos.lee_todo(usuario) or reporte.indicador.dependencia_id in permisos.dependencias_ids(usuario)
+
+
 class ReporteSerializer(serializers.ModelSerializer):
-    """A report as scripts read and write it. `indicador`, `anio` and `periodo` name the period;
-    posting a period that already has a report corrects it."""
+    """A report as scripts read it and create it. `indicador`, `anio` and `periodo` name the period;
+    a period that already has a report is corrected through PUT/PATCH with its `version`.
+
+    While a correction of an approved report is under review, `valor` and the narratives are the
+    planner's proposal and `valor_oficial` the approved value every figure still counts. Whoever
+    may not read the dependencia's drafts gets the approved copy, as it was published."""
 
     indicador = serializers.PrimaryKeyRelatedField(queryset=Indicador.objects.all())
     indicador_codigo = serializers.CharField(source="indicador.codigo", read_only=True)
     plan = serializers.CharField(source="indicador.plan.codigo", read_only=True)
+    nombre_periodo = serializers.CharField(read_only=True, help_text="«2024», «2024 · semestre 1», «2024 · junio».")
     version = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        help_text="Versión que se leyó. Al corregir, si el reporte cambió desde entonces la escritura se "
-        "rechaza con 409 para no pisar el trabajo de otro.",
+        read_only=True,
+        help_text="Versión actual. Envíela al corregir con PUT/PATCH: si el reporte cambió desde que lo leyó, "
+        "la escritura se rechaza con 409 para no pisar el trabajo de otro.",
+    )
+    valor_oficial = serializers.DecimalField(
+        source="valor_publicado",
+        max_digits=20,
+        decimal_places=6,
+        read_only=True,
+        allow_null=True,
+        help_text="Avance aprobado, el que cuentan las cifras oficiales: mientras se revisa una corrección de un "
+        "reporte aprobado sigue siendo el aprobado antes; null si el reporte nunca se aprobó.",
+    )
+    en_correccion = serializers.BooleanField(
+        read_only=True,
+        help_text="Un reporte aprobado con una corrección en curso: `valor` es la propuesta, `valor_oficial` "
+        "el aprobado, vigente hasta que se apruebe la corrección.",
     )
     creado_por = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     motivo = serializers.CharField(
@@ -199,11 +236,14 @@ class ReporteSerializer(serializers.ModelSerializer):
             "plan",
             "anio",
             "periodo",
+            "nombre_periodo",
             "valor",
             "observaciones",
             "plan_de_choque",
             "estado",
             "comentario_revision",
+            "en_correccion",
+            "valor_oficial",
             "version",
             "ilustrativo",
             "creado_por",
@@ -211,22 +251,57 @@ class ReporteSerializer(serializers.ModelSerializer):
             "motivo",
         ]
         read_only_fields = ["estado", "comentario_revision", "ilustrativo", "actualizado_en"]
-        # The model's unique constraint is the service's business: posting an existing period
-        # corrects it instead of failing.
+        # The model's unique constraint is the service's business: it answers an existing
+        # period with `ReporteExistente` (409), naming the report.
         validators: list = []
+
+    def to_representation(self, reporte: Reporte) -> dict:
+        solicitud = self.context.get("request")
+        usuario = getattr(solicitud, "user", None) or AnonymousUser()
+        if reporte.en_correccion and not _lee_el_borrador(usuario, reporte):
+            # The approved report as it was published: the proposal stays in its dependencia.
+            publicado = reporte.como_publicado()
+            publicado.comentario_revision = ""
+            return super().to_representation(publicado)
+        return super().to_representation(reporte)
 
 
 class ReporteCorreccionSerializer(ReporteSerializer):
-    """On PUT/PATCH the period is fixed: only the values and narratives change."""
+    """On PUT/PATCH the period is fixed: only the values and narratives change, on top of the
+    version the writer read."""
 
     class Meta(ReporteSerializer.Meta):
         read_only_fields = ReporteSerializer.Meta.read_only_fields + ["indicador", "anio", "periodo"]
 
     indicador = serializers.PrimaryKeyRelatedField(read_only=True)
+    version = serializers.IntegerField(
+        min_value=1,
+        error_messages={"required": MENSAJE_SIN_VERSION, "null": MENSAJE_SIN_VERSION},
+        help_text="Versión que se leyó (obligatoria). Si el reporte cambió desde entonces la escritura se "
+        "rechaza con 409 y la respuesta dice qué cambió.",
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        # A PATCH skips the `required` check of each field; the version is never optional.
+        if "version" not in attrs:
+            raise serializers.ValidationError({"version": [MENSAJE_SIN_VERSION]})
+        return attrs
+
+
+class ConflictoSerializer(serializers.Serializer):
+    """The body of a 409: what happened, what the other person changed, and the report as it is now."""
+
+    detail = serializers.CharField()
+    cambios = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Qué cambió desde la versión que usted leyó («avance: «0,33» → «0,5»»); vacío si el periodo "
+        "ya tenía reporte.",
+    )
+    actual = ReporteSerializer(allow_null=True, help_text="El reporte como está ahora, para corregir sobre él.")
 
 
 class ConflictoVersion(Exception):
-    """A write based on a version that is no longer the current one (answered with 409)."""
+    """A write that would overwrite someone else's (answered with 409 and `ConflictoSerializer`)."""
 
     def __init__(self, cuerpo: dict):
         super().__init__(cuerpo["detail"])
@@ -250,7 +325,7 @@ class ReporteFilter(filters.FilterSet):
     dependencia = IdFilter(field_name="indicador__dependencia_id")
     anio = EnteroFilter(field_name="anio", max_value=9999)
     periodo = EnteroFilter(field_name="periodo", min_value=1, max_value=12)
-    estado = filters.ChoiceFilter(choices=Reporte.Estado.choices)
+    estado = filters.ChoiceFilter(choices=Reporte.Estado.choices, method="filtrar_estado")
 
     class Meta:
         model = Reporte
@@ -264,6 +339,15 @@ class ReporteFilter(filters.FilterSet):
             condicion |= Q(**{f"{camino}_id": value})
         return queryset.filter(condicion)
 
+    def filtrar_estado(self, queryset, name, value):
+        # Whoever reads only the published copy of a report under correction sees it approved.
+        copia_publicada = _solo_copia_publicada(self.request.user)
+        if copia_publicada is None:
+            return queryset.filter(estado=value)
+        if value == Reporte.Estado.APROBADO:
+            return queryset.filter(Q(estado=value) | copia_publicada)
+        return queryset.filter(estado=value).exclude(copia_publicada)
+
 
 ERRORES_ESCRITURA = {
     400: OpenApiResponse(description="Datos no válidos: los errores vienen por campo."),
@@ -272,25 +356,39 @@ ERRORES_ESCRITURA = {
 }
 
 
+CONFLICTO = OpenApiResponse(
+    ConflictoSerializer,
+    description="La escritura pisaría la de otra persona: el periodo ya tiene reporte, o el reporte cambió "
+    "desde la versión que se leyó. `actual` es el reporte como está ahora (si usted puede verlo).",
+)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Listar reportes",
-        description="Reportes de los indicadores que usted puede ver; sin sesión, solo los aprobados de planes publicados.",
+        description="Reportes de los indicadores que usted puede ver; sin sesión, solo los aprobados de planes "
+        "publicados. De un reporte aprobado cuya corrección está en revisión, quien no ve los borradores de "
+        "su dependencia recibe la versión aprobada, que sigue siendo la oficial.",
     ),
     retrieve=extend_schema(summary="Leer un reporte"),
     create=extend_schema(
-        summary="Registrar o corregir el reporte de un periodo",
-        description="Crea el reporte del periodo (201) o, si ya existía, lo corrige (200). Queda en borrador. "
+        summary="Registrar el reporte de un periodo",
+        description="Crea el reporte de un periodo que aún no tiene, en borrador (201). Si el periodo ya tiene "
+        "reporte responde 409 con ese reporte en `actual`: se corrige con PUT/PATCH y su `version`. "
         "Solo el planeador de la dependencia del indicador (o un administrador).",
-        responses={201: ReporteSerializer, 200: ReporteSerializer, 409: OpenApiResponse(description="Versión vieja."), **ERRORES_ESCRITURA},
+        responses={201: ReporteSerializer, 409: CONFLICTO, **ERRORES_ESCRITURA},
     ),
     update=extend_schema(
         summary="Corregir un reporte",
-        responses={200: ReporteCorreccionSerializer, 409: OpenApiResponse(description="Versión vieja."), **ERRORES_ESCRITURA},
+        description="Exige la `version` que se leyó. Corregir un reporte aprobado es una propuesta: queda en "
+        "borrador y las cifras oficiales siguen contando `valor_oficial` hasta que se apruebe. Enviar los "
+        "mismos valores no cambia nada (ni versión, ni estado, ni historia).",
+        responses={200: ReporteCorreccionSerializer, 409: CONFLICTO, **ERRORES_ESCRITURA},
     ),
     partial_update=extend_schema(
         summary="Corregir parte de un reporte",
-        responses={200: ReporteCorreccionSerializer, 409: OpenApiResponse(description="Versión vieja."), **ERRORES_ESCRITURA},
+        description="Como PUT, solo con los campos enviados; la `version` que se leyó es obligatoria.",
+        responses={200: ReporteCorreccionSerializer, 409: CONFLICTO, **ERRORES_ESCRITURA},
     ),
 )
 class ReporteViewSet(
@@ -301,8 +399,8 @@ class ReporteViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Period reports. Planners create and correct the reports of their dependencias' indicators;
-    each write leaves the report as a draft for review."""
+    """Period reports. Planners create the reports of their dependencias' indicators and correct
+    them on top of the version they read; each change leaves the report as a draft for review."""
 
     filterset_class = ReporteFilter
 
@@ -329,29 +427,32 @@ class ReporteViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         datos = serializer.validated_data
-        datos.setdefault("periodo", 1)  # the model's default: annual indicators have one period
-        existente = Reporte.objects.filter(
-            indicador=datos["indicador"], anio=datos["anio"], periodo=datos["periodo"]
-        ).first()
         reporte = self._registrar(
             indicador=datos["indicador"],
             anio=datos["anio"],
-            periodo=datos["periodo"],
+            periodo=datos.get("periodo", 1),  # the model's default: annual indicators have one period
             valor=datos["valor"],
-            observaciones=datos.get("observaciones", existente.observaciones if existente else ""),
-            plan_de_choque=datos.get("plan_de_choque", existente.plan_de_choque if existente else ""),
-            version=datos.get("version"),
+            observaciones=datos.get("observaciones", ""),
+            plan_de_choque=datos.get("plan_de_choque", ""),
+            version=None,  # a create never overwrites: an existing period answers 409
             motivo=datos.get("motivo", ""),
         )
-        codigo = status.HTTP_200_OK if existente else status.HTTP_201_CREATED
-        return Response(ReporteSerializer(reporte, context=self.get_serializer_context()).data, status=codigo)
+        return Response(self._como_lo_ve(reporte), status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         parcial = kwargs.pop("partial", False)
         reporte = self.get_object()
+        if not permisos.puede_editar_indicador(request.user, reporte.indicador):
+            # Before validating, so a reader without the right learns that first.
+            raise exceptions.PermissionDenied(
+                f"No puede corregir el reporte {reporte}: el indicador no es de sus dependencias."
+            )
+        self._verificar_corte_abierto(reporte, request.data)
         serializer = self.get_serializer(reporte, data=request.data, partial=parcial)
         serializer.is_valid(raise_exception=True)
         datos = serializer.validated_data
+        # Omitted fields keep the values of the version read; the service compares that version
+        # with the locked row, so they can never come from a newer one.
         reporte = self._registrar(
             indicador=reporte.indicador,
             anio=reporte.anio,
@@ -359,29 +460,42 @@ class ReporteViewSet(
             valor=datos.get("valor", reporte.valor),
             observaciones=datos.get("observaciones", reporte.observaciones),
             plan_de_choque=datos.get("plan_de_choque", reporte.plan_de_choque),
-            version=datos.get("version"),
+            version=datos["version"],
             motivo=datos.get("motivo", ""),
         )
-        return Response(self.get_serializer(reporte).data)
+        return Response(self._como_lo_ve(reporte, ReporteCorreccionSerializer))
+
+    def _verificar_corte_abierto(self, reporte: Reporte, datos) -> None:
+        """A report frozen by a closed cut is refused first: the planner learns that before being
+        asked for a version (the service checks it again inside its transaction)."""
+        motivo = datos.get("motivo", "") if hasattr(datos, "get") else ""
+        try:
+            services.corte_verificar_abierto(
+                indicador=reporte.indicador, anio=reporte.anio, periodo=reporte.periodo, usuario=self.request.user,
+                motivo=motivo if isinstance(motivo, str) else "",
+            )
+        except DjangoValidationError as error:
+            raise _errores_de_django(error) from error
+
+    def _como_lo_ve(self, reporte: Reporte, clase=ReporteSerializer) -> dict | None:
+        """The report as this user may read it, or None when they may not read it at all."""
+        if not self.get_queryset().filter(pk=reporte.pk).exists():
+            return None
+        return clase(reporte, context=self.get_serializer_context()).data
 
     def _registrar(self, *, version: int | None, **campos) -> Reporte:
         """Write through the service; its refusals become 403, 400 by field, or 409."""
         try:
             return services.reporte_registrar(usuario=self.request.user, version_esperada=version, **campos)
+        except services.ReporteExistente as existente:
+            raise self._conflicto(existente, existente.reporte, cambios=[], corregir=True) from existente
         except services.ConflictoEdicion as conflicto:
-            # The service checks permissions first, so a 409 never shows someone else's report.
-            raise ConflictoVersion(
-                {
-                    "detail": conflicto.messages[0],
-                    "cambios": conflicto.cambios,
-                    "actual": ReporteSerializer(conflicto.reporte, context=self.get_serializer_context()).data,
-                }
-            ) from conflicto
+            raise self._conflicto(conflicto, conflicto.reporte, cambios=conflicto.cambios) from conflicto
         except DjangoValidationError as error:
             raise _errores_de_django(error) from error
         except IntegrityError as error:
-            # Two first reports of the same period at the same moment: the unique constraint
-            # keeps one; the other writer retries on top of it.
+            # The service turns the unique constraint's refusal into `ReporteExistente`; should a
+            # database still raise it, the answer is the same 409, never a 500.
             raise ConflictoVersion(
                 {
                     "detail": "Otra persona registró este periodo al mismo tiempo. Vuelva a leerlo y corrija sobre él.",
@@ -389,6 +503,17 @@ class ReporteViewSet(
                     "actual": None,
                 }
             ) from error
+
+    def _conflicto(
+        self, error: DjangoValidationError, reporte: Reporte, *, cambios: list[str], corregir: bool = False
+    ) -> ConflictoVersion:
+        # The service checks permissions first, so a 409 goes to someone who may write the report;
+        # `actual` is still shown only as this user may read it.
+        actual = self._como_lo_ve(reporte)
+        detalle = error.messages[0]
+        if corregir and actual is not None:
+            detalle += f" Para corregirlo: PATCH /api/v1/reportes/{reporte.pk}/ con «version»: {reporte.version}."
+        return ConflictoVersion({"detail": detalle, "cambios": cambios, "actual": actual})
 
 
 __all__ = ["IndicadorViewSet", "ReporteViewSet"]

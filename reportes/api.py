@@ -95,10 +95,25 @@ class TotalesSerializer(serializers.Serializer):
     brecha = _decimal()
 
 
+class PublicacionSerializer(serializers.Serializer):
+    cerrado_en = serializers.DateTimeField(
+        allow_null=True, help_text="Cuándo se cerró el corte y se publicaron sus cifras."
+    )
+    corregido_en = serializers.DateTimeField(
+        allow_null=True, help_text="Última corrección de sus cifras por un administrador; null si nunca se corrigieron."
+    )
+    motivo_correccion = serializers.CharField(allow_blank=True, help_text="Por qué se corrigieron; vacío si no.")
+
+
 class ResultadoPlanSerializer(serializers.Serializer):
     plan = serializers.CharField(source="plan_codigo")
     corte = serializers.CharField(source="corte.clave", help_text="AAAA-S: 2024-1 es el 30 de junio de 2024.")
     fecha_corte = serializers.DateField(source="corte.fecha")
+    publicacion = PublicacionSerializer(
+        allow_null=True,
+        help_text="En un corte cerrado, las cifras son las oficiales publicadas al cerrarlo, aunque después cambien "
+        "los reportes; null en un corte abierto, cuyas cifras se calculan al momento.",
+    )
     total = TotalesSerializer(allow_null=True)
     conteo_semaforo = serializers.SerializerMethodField(help_text="Indicadores por banda de su estado (PAHV).")
     niveles = ResultadoNivelSerializer(many=True)
@@ -123,7 +138,9 @@ def resultados_a_dict(resultado: ResultadoPlan, *, visibles: list[ResultadoIndic
 
 class PlanResultadosView(APIBase, APIView):
     """PAV, PAHV, PAA, trajectory and band of each indicator; avance, trajectory and gap of each
-    level and of the plan, at a cut. Counts approved reports only, like the dashboards. On an
+    level and of the plan, at a cut. Counts approved reports only, like the dashboards (the
+    approved value while its correction is under review); a closed cut answers the figures
+    stored when it closed, with `publicacion` saying when. On an
     unpublished plan a planner gets the rows of their dependencias' indicators only (totals,
     levels and the band count stay the whole plan's, as on the dashboard)."""
 

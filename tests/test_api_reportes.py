@@ -57,11 +57,21 @@ def test_planeador_registra_el_reporte_de_un_semestre(escena):
     assert (reporte.anio, reporte.periodo, str(reporte.valor)) == (2024, 1, "0.330000")
 
 
-def test_volver_a_enviar_el_periodo_lo_corrige(escena):
+def test_volver_a_enviar_el_periodo_se_rechaza_y_se_corrige_con_su_version(escena):
     cliente = _cliente(escena["planeador"])
-    cliente.post("/api/v1/reportes/", _semestre(escena), format="json")
+    creado = cliente.post("/api/v1/reportes/", _semestre(escena), format="json").json()
     respuesta = cliente.post("/api/v1/reportes/", _semestre(escena, valor="0.4"), format="json")
-    assert respuesta.status_code == 200
+    assert respuesta.status_code == 409
+    cuerpo = respuesta.json()
+    assert cuerpo["detail"].startswith(
+        "Ya existe el reporte 3.1.1 2024 · semestre 1 (borrador, versión 1, avance 0,33)"
+    )
+    assert f"PATCH /api/v1/reportes/{creado['id']}/" in cuerpo["detail"]
+    assert (cuerpo["actual"]["id"], cuerpo["actual"]["valor"], cuerpo["actual"]["version"]) == (creado["id"], 0.33, 1)
+    assert str(Reporte.objects.get().valor) == "0.330000"
+    # The correction goes on top of the version read.
+    respuesta = cliente.patch(f"/api/v1/reportes/{creado['id']}/", {"valor": "0.4", "version": 1}, format="json")
+    assert respuesta.status_code == 200, respuesta.content
     assert (respuesta.json()["valor"], respuesta.json()["version"]) == (0.4, 2)
     assert Reporte.objects.count() == 1
 
@@ -96,8 +106,11 @@ def test_escritura_sobre_una_version_vieja_se_rechaza_con_lo_que_cambio(escena):
 def test_el_periodo_de_un_reporte_no_se_cambia_al_corregirlo(escena):
     cliente = _cliente(escena["planeador"])
     creado = cliente.post("/api/v1/reportes/", _semestre(escena), format="json").json()
-    cliente.patch(f"/api/v1/reportes/{creado['id']}/", {"periodo": 2, "valor": "0.35"}, format="json")
-    assert Reporte.objects.get().periodo == 1
+    respuesta = cliente.patch(
+        f"/api/v1/reportes/{creado['id']}/", {"periodo": 2, "valor": "0.35", "version": 1}, format="json"
+    )
+    assert respuesta.status_code == 200, respuesta.content
+    assert (Reporte.objects.get().periodo, str(Reporte.objects.get().valor)) == (1, "0.350000")
 
 
 @pytest.mark.parametrize(

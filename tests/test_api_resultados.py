@@ -9,7 +9,8 @@ from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from indicadores import permisos
+from indicadores import permisos, services
+from indicadores.models import Reporte
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +113,19 @@ def test_filtro_por_banda_en_un_corte(politica):
     assert cliente.get(f"{base}&banda=medio").json()["results"] == []
 
 
+@pytest.mark.parametrize("productos", [1, 40])
+def test_resultados_de_un_corte_cerrado_con_consultas_fijas(politica, productos, django_assert_num_queries):
+    _agrandar(politica, productos)
+    revisora = factories.usuario(grupos=(permisos.REVISOR,))
+    corte = services.corte_abrir(plan=politica, anio=2024, semestre=1, usuario=revisora)
+    services.corte_cerrar(corte=corte, usuario=revisora)
+    # plan + its published figures: nothing is computed.
+    with django_assert_num_queries(2):
+        respuesta = APIClient().get("/api/v1/planes/conpes-prueba/resultados/?corte=2024-1")
+    assert respuesta.status_code == 200
+    assert len(respuesta.json()["indicadores"]) == 3 + productos
+
+
 def _agrandar(plan, productos: int) -> None:
     nivel = factories.nivel(plan=plan, codigo="9", nombre="Objetivo grande")
     for numero in range(productos):
@@ -131,10 +145,100 @@ def test_resultados_y_filtro_por_banda_con_consultas_fijas(
     # queries more, see reportes.selectors); later reads use them.
     with django_assert_max_num_queries(8):
         assert cliente.get(url).status_code == 200
-    # plan + the selector's 2 (levels; indicators with their stored summaries).
-    with django_assert_num_queries(3):
+    # plan + the selector's 3 (a closed cut's published figures, none here; levels; indicators
+    # with their stored summaries).
+    with django_assert_num_queries(4):
         assert cliente.get(url).status_code == 200
-    # plan (by code) + selector's 2 + count + page + metas + enfoques.
-    with django_assert_num_queries(7):
+    # plan (by code) + selector's 3 + count + page + metas + enfoques.
+    with django_assert_num_queries(8):
         respuesta = cliente.get("/api/v1/indicadores/?plan=conpes-prueba&corte=2024-1&banda=bajo")
     assert respuesta.status_code == 200
+
+
+# --- Official figures (issue 10) -----------------------------------------------------------------
+
+URL_2024_1 = "/api/v1/planes/conpes-prueba/resultados/?corte=2024-1"
+
+
+@pytest.fixture
+def equipo(politica):
+    """The planner of 3.1.1's dependencia and a reviewer of the planning office."""
+    dependencia = politica.indicadores.get(codigo="3.1.1").dependencia
+    return {
+        "planeador": factories.usuario("planeadora", grupos=(permisos.PLANEADOR,), dependencias=[dependencia]),
+        "revisor": factories.usuario("revisora", grupos=(permisos.REVISOR,)),
+    }
+
+
+def _corregir_por_la_api(planeador, valor: str) -> Reporte:
+    """The planner corrects 3.1.1's approved 2024 report (0,33) through PATCH with its version."""
+    reporte = Reporte.objects.get(indicador__codigo="3.1.1", anio=2024)
+    cliente = APIClient()
+    cliente.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=planeador)[0].key}")
+    respuesta = cliente.patch(
+        f"/api/v1/reportes/{reporte.pk}/",
+        {"valor": valor, "plan_de_choque": "Curso virtual en agosto.", "version": reporte.version},
+        format="json",
+    )
+    assert respuesta.status_code == 200, respuesta.content
+    return Reporte.objects.get(pk=reporte.pk)
+
+
+def _aprobar(reporte: Reporte, equipo) -> None:
+    enviado = services.reporte_enviar(reporte=reporte, usuario=equipo["planeador"], version_esperada=reporte.version)
+    services.reporte_aprobar(reporte=enviado, usuario=equipo["revisor"], version_esperada=enviado.version)
+
+
+def _fila(cuerpo: dict, codigo: str) -> dict:
+    return next(fila for fila in cuerpo["indicadores"] if fila["codigo"] == codigo)
+
+
+def test_una_correccion_por_la_api_no_mueve_las_cifras_hasta_aprobarla(politica, equipo):
+    cliente = APIClient()
+    antes = cliente.get(URL_2024_1).json()
+    reporte = _corregir_por_la_api(equipo["planeador"], "0.6")
+    assert cliente.get(URL_2024_1).json() == antes
+    assert _fila(antes, "3.1.1")["pav"] == 41.25
+    _aprobar(reporte, equipo)
+    despues = cliente.get(URL_2024_1).json()
+    assert _fila(despues, "3.1.1")["pav"] == 75
+    assert despues["total"] != antes["total"]
+
+
+def test_un_corte_abierto_no_tiene_publicacion(politica):
+    assert APIClient().get(URL_2024_1).json()["publicacion"] is None
+
+
+def test_un_corte_cerrado_conserva_sus_cifras_aunque_se_apruebe_un_cambio_despues(politica, equipo):
+    """The annual 2024 report is still running at the June cut: it may change for December, and
+    the closed June cut keeps the figures it published."""
+    cliente = APIClient()
+    corte = services.corte_abrir(plan=politica, anio=2024, semestre=1, usuario=equipo["revisor"])
+    corte = services.corte_cerrar(corte=corte, usuario=equipo["revisor"])
+    publicado = cliente.get(URL_2024_1).json()
+    assert publicado["publicacion"] == {
+        "cerrado_en": corte.cerrado_en.astimezone().isoformat(), "corregido_en": None, "motivo_correccion": "",
+    }
+    _aprobar(_corregir_por_la_api(equipo["planeador"], "0.6"), equipo)
+    assert cliente.get(URL_2024_1).json() == publicado
+    assert _fila(publicado, "3.1.1")["pav"] == 41.25
+    # The open December cut counts the approved change.
+    diciembre = cliente.get("/api/v1/planes/conpes-prueba/resultados/?corte=2024-2").json()
+    assert (diciembre["publicacion"], _fila(diciembre, "3.1.1")["pav"]) == (None, 75)
+    # The band filter reads the same published figures.
+    bajos = cliente.get("/api/v1/indicadores/?plan=conpes-prueba&corte=2024-1&banda=bajo").json()["results"]
+    assert [fila["codigo"] for fila in bajos] == ["3.1.1", "3.1.3"]
+
+
+def test_la_correccion_de_un_corte_cerrado_dice_cuando_y_por_que(politica, equipo):
+    cliente = APIClient()
+    corte = services.corte_abrir(plan=politica, anio=2024, semestre=1, usuario=equipo["revisor"])
+    corte = services.corte_cerrar(corte=corte, usuario=equipo["revisor"])
+    administrador = factories.usuario(is_superuser=True)
+    motivo = "La Secretaría corrigió la cifra de 2024."
+    _aprobar(_corregir_por_la_api(equipo["planeador"], "0.6"), equipo)
+    corte = services.corte_corregir_cifras(corte=corte, usuario=administrador, motivo=motivo)
+    corregido = cliente.get(URL_2024_1).json()
+    assert corregido["publicacion"]["motivo_correccion"] == motivo
+    assert corregido["publicacion"]["corregido_en"] == corte.corregido_en.astimezone().isoformat()
+    assert _fila(corregido, "3.1.1")["pav"] == 75
