@@ -10,23 +10,27 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import display_for_field
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AdminFileWidget
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_history_model_for_model
 
 from indicadores import permisos, reglas, services
-from indicadores.formularios import campo_numero
-from indicadores.models import Corte, Enfoque, Evidencia, Indicador, Meta, Reporte
+from indicadores.formularios import TextoNormalizadoField, campo_numero
+from indicadores.models import Enfoque, Evidencia, Indicador, Meta, Reporte
 from indicadores.templatetags.admin_numeros import con_formato_propio, texto_legible
 from politicas.models import Dependencia, Nivel, Plan
+from reportes import revision
+from reportes.resultados import Semaforo
 from seguimiento.numeros import formato_numero
 
 
@@ -177,11 +181,33 @@ class MotivoForm(forms.ModelForm):
     )
 
 
+class RechazoSinGuardar:
+    """A change page whose save a service refuses at the last moment (someone wrote the same
+    report between the page's checks and its save, and the service's lock saw it): the whole
+    page is rolled back (the admin saves in one transaction) and the writer reads why."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            messages.error(request, "No se guardó nada. " + " ".join(_mensajes(exc)))
+            return HttpResponseRedirect(request.get_full_path())
+
+
 # --- Reports ------------------------------------------------------------------------------
 
 
+# The narratives are compared and cleaned as they are stored (CRLF → LF, no surrounding blanks).
+CAMPOS_TEXTO_NORMALIZADO = {"observaciones": TextoNormalizadoField, "plan_de_choque": TextoNormalizadoField}
+MENSAJE_SIN_VERSION = (
+    "La página no traía la versión del reporte que usted abrió, así que no se puede saber si otra persona "
+    "lo cambió entretanto. Recargue la página y vuelva a escribir su corrección."
+)
+
+
 class ReporteInlineForm(forms.ModelForm):
-    # The version the planner loaded: a save over someone else's newer save is refused.
+    # The version the planner loaded (rendered hidden in the row): a save over someone else's
+    # newer save is refused with what they changed.
     version_cargada = forms.IntegerField(widget=forms.HiddenInput, required=False)
     enviar = forms.BooleanField(label="enviar a revisión", required=False)
 
@@ -189,10 +215,19 @@ class ReporteInlineForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version_cargada"].initial = self.instance.version
+            # Which period a report belongs to is fixed once written; its value is corrected.
+            for campo in ("anio", "periodo"):
+                if campo in self.fields:
+                    self.fields[campo].disabled = True
+
+    def validate_unique(self) -> None:
+        """A new row for a period that already has a report is refused by the service's rule
+        (`services.ReporteExistente`, checked in `ReportesFormSet.clean`), not by a generic one."""
 
     class Meta:
         model = Reporte
         fields = ("anio", "periodo", "valor", "observaciones", "plan_de_choque")
+        field_classes = CAMPOS_TEXTO_NORMALIZADO
         # Two rows: the whole table fits a 1280 px screen; the box grows while it is being typed
         # in (see templates/admin/indicadores/indicador/change_form.html).
         widgets = {
@@ -225,7 +260,10 @@ class ReportesFormSet(BaseInlineFormSet):
                     usuario=self.request.user,
                     motivo=_motivo(self.request),
                 )
-                _verificar_version(form.instance, form.cleaned_data.get("version_cargada"))
+                _verificar_version(
+                    form.instance, form.cleaned_data.get("version_cargada"),
+                    indicador=self.instance, anio=form.cleaned_data["anio"], periodo=form.cleaned_data["periodo"],
+                )
                 if form.cleaned_data.get("enviar"):
                     _verificar_envio(self.instance, form)
             except (ValidationError, PermissionDenied) as exc:
@@ -246,8 +284,22 @@ def _verificar_envio(indicador: Indicador, form) -> None:
     services.reporte_verificar_plan_de_choque(borrador)
 
 
-def _verificar_version(reporte: Reporte, version_cargada: int | None) -> None:
-    if reporte.pk and version_cargada is not None and version_cargada != reporte.version:
+def _verificar_version(
+    reporte: Reporte, version_cargada: int | None, *, indicador: Indicador, anio: int, periodo: int
+) -> None:
+    """The checks `services.reporte_registrar` makes, before writing: a correction names the
+    version it was typed over (`ConflictoEdicion` when someone saved since); a new report is for
+    a period nobody has reported yet (`ReporteExistente`)."""
+    if reporte.pk is None:
+        existente = Reporte.objects.select_related("indicador").filter(
+            indicador=indicador, anio=anio, periodo=periodo
+        ).first()
+        if existente is not None:
+            raise services.ReporteExistente(existente)
+        return
+    if version_cargada is None:
+        raise ValidationError(MENSAJE_SIN_VERSION, code="sin_version")
+    if version_cargada != reporte.version:
         raise services.ConflictoEdicion(
             reporte=reporte,
             version_esperada=version_cargada,
@@ -260,8 +312,11 @@ class ReporteInline(NumerosColombianos, admin.TabularInline):
     form = ReporteInlineForm
     formset = ReportesFormSet
     # Seven columns that fit a 1280 px screen next to the admin's menu: the review comment goes
-    # under the state instead of in a column of its own.
-    fields = ("anio", "periodo", "valor", "observaciones", "plan_de_choque", "estado_revision", "enviar")
+    # under the state instead of in a column of its own. The version the planner loaded travels
+    # hidden in the row (`templates/admin/edit_inline/tabular.html` puts hidden fields in no column).
+    fields = (
+        "anio", "periodo", "valor", "observaciones", "plan_de_choque", "estado_revision", "enviar", "version_cargada",
+    )
     readonly_fields = ("estado_revision",)
     extra = 1
     can_delete = False  # a reported value is corrected, not erased (the audit trail keeps both)
@@ -272,14 +327,23 @@ class ReporteInline(NumerosColombianos, admin.TabularInline):
     def estado_revision(self, obj: Reporte) -> str:
         if obj is None or obj.pk is None:
             return "nuevo"
+        notas = []
+        if obj.en_correccion:
+            decimales = Reporte._meta.get_field("valor").decimal_places
+            aprobado = formato_numero(obj.valor_oficial, decimales)
+            notas.append(f"Corrige el aprobado ({aprobado}), que sigue siendo el oficial.")
         if obj.comentario_revision:
-            return format_html("{}<br><small>«{}»</small>", obj.get_estado_display(), obj.comentario_revision)
-        return obj.get_estado_display()
+            notas.append(f"«{obj.comentario_revision}»")
+        if not notas:
+            return obj.get_estado_display()
+        return format_html(
+            "{}{}", obj.get_estado_display(), format_html_join("", "<br><small>{}</small>", ((nota,) for nota in notas))
+        )
 
     def get_fields(self, request, obj=None):
         if obj is not None and not permisos.puede_editar_indicador(request.user, obj):
-            # Readers see the reports; «enviar a revisión» is a planner's checkbox.
-            return tuple(campo for campo in self.fields if campo != "enviar")
+            # Readers see the reports; «enviar a revisión» and the version are a planner's.
+            return tuple(campo for campo in self.fields if campo not in ("enviar", "version_cargada"))
         return self.fields
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -331,9 +395,15 @@ class NivelSuperiorFilter(admin.SimpleListFilter):
 # --- Indicators ---------------------------------------------------------------------------
 
 
+class IndicadorForm(MotivoForm):
+    class Meta:
+        # A name or product typed on several lines reads the same whichever browser sent it.
+        field_classes = {"nombre": TextoNormalizadoField, "producto": TextoNormalizadoField}
+
+
 @admin.register(Indicador)
-class IndicadorAdmin(HistorialAdmin):
-    form = MotivoForm
+class IndicadorAdmin(RechazoSinGuardar, HistorialAdmin):
+    form = IndicadorForm
     list_display = ("codigo", "nombre_corto", "plan", "nivel_corto", "dependencia", "tipo_anualizacion", "periodicidad", "peso_col")
     list_display_links = ("codigo", "nombre_corto")
     list_select_related = ("plan", "nivel__plan", "dependencia")
@@ -375,6 +445,8 @@ class IndicadorAdmin(HistorialAdmin):
         return super().save_form(request, form, change)
 
     def save_model(self, request, obj, form, change) -> None:
+        if change and not form.has_changed():
+            return  # an untouched indicator is not written: no empty row in its audit trail
         if _motivo(request):
             obj._change_reason = _motivo(request)
         super().save_model(request, obj, form, change)
@@ -461,11 +533,14 @@ class IndicadorAdmin(HistorialAdmin):
                 usuario=request.user,
                 observaciones=datos.get("observaciones", ""),
                 plan_de_choque=datos.get("plan_de_choque", ""),
-                version_esperada=datos.get("version_cargada"),
+                # A new row is a create: for a period someone reported meanwhile it is refused.
+                version_esperada=None if nuevo else datos.get("version_cargada"),
                 motivo=_motivo(request),
             )
             if datos.get("enviar") and reporte.estado in (Reporte.Estado.BORRADOR, Reporte.Estado.DEVUELTO):
-                reporte = services.reporte_enviar(reporte=reporte, usuario=request.user, motivo=_motivo(request))
+                reporte = services.reporte_enviar(
+                    reporte=reporte, usuario=request.user, motivo=_motivo(request), version_esperada=reporte.version
+                )
             if nuevo:
                 formset.new_objects.append(reporte)
             else:
@@ -586,11 +661,16 @@ class ReporteAdminForm(MotivoForm):
     class Meta:
         model = Reporte
         fields = "__all__"
+        field_classes = CAMPOS_TEXTO_NORMALIZADO
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version_cargada"].initial = self.instance.version
+
+    def validate_unique(self) -> None:
+        """A report for a period that already has one is refused by the service's rule
+        (`services.ReporteExistente`, in `clean`), which says whose it is."""
 
     def clean(self):
         datos = super().clean()
@@ -604,7 +684,9 @@ class ReporteAdminForm(MotivoForm):
                     indicador=indicador, anio=anio, periodo=periodo, usuario=usuario,
                     motivo=datos.get("motivo_cambio", "") if usuario.is_superuser else "",
                 )
-                _verificar_version(self.instance, datos.get("version_cargada"))
+                _verificar_version(
+                    self.instance, datos.get("version_cargada"), indicador=indicador, anio=anio, periodo=periodo
+                )
             except (ValidationError, PermissionDenied) as exc:
                 raise ValidationError(_mensajes(exc)) from exc
         return datos
@@ -617,13 +699,60 @@ class ComentarioDevolucionForm(forms.Form):
     )
 
 
+def cuantos(n: int, singular: str, plural: str) -> str:
+    """«1 reporte aprobado», «3 reportes aprobados»: Spanish agreement, never «reporte(s)»."""
+    return f"{n} {singular if n == 1 else plural}"
+
+
+class BandaAlAprobarFilter(admin.SimpleListFilter):
+    """The review queue by the band each report gives its indicator once approved
+    (`reportes.revision.bandas_al_aprobar`: a fixed number of queries, not one per report)."""
+
+    title = "semáforo si se aprueba"
+    parameter_name = "banda"
+
+    def lookups(self, request, model_admin):
+        return [(banda.value, banda.etiqueta) for banda in Semaforo]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            buscada = Semaforo(self.value())
+        except ValueError:
+            return queryset.none()
+        bandas = revision.bandas_al_aprobar(queryset)
+        return queryset.filter(pk__in=[pk for pk, banda in bandas.items() if banda == buscada])
+
+
+class ColaRevision(ChangeList):
+    """The report list, each row with the band approving it gives, computed for the whole page
+    at once."""
+
+    def get_results(self, request) -> None:
+        super().get_results(request)
+        pagina = list(self.result_list)
+        bandas = revision.bandas_al_aprobar(Reporte.objects.filter(pk__in=[r.pk for r in pagina])) if pagina else {}
+        for reporte in pagina:
+            reporte.banda_al_aprobar = bandas.get(reporte.pk)
+
+
+@admin.display(description="periodo", ordering="anio")
+def columna_periodo(obj: Reporte) -> str:
+    """A report's period by its name: «2023», «2023 · semestre 1», never «2023-1»."""
+    return obj.nombre_periodo
+
+
+columna_periodo.__name__ = "anio"  # the column keeps its CSS class «column-anio» and its place
+
+
 @admin.register(Reporte)
-class ReporteAdmin(HistorialAdmin):
+class ReporteAdmin(RechazoSinGuardar, HistorialAdmin):
     """Reports across indicators: the planning office reviews here, one by one or in bulk."""
 
     form = ReporteAdminForm
     list_display = (
-        "indicador_codigo", "plan", "dependencia", "anio", "periodo", "valor_col", "estado", "version",
+        "indicador_codigo", "plan", "dependencia", columna_periodo, "valor_col", "estado", "banda_col", "version",
         "actualizado_en",
     )
     list_display_links = ("indicador_codigo",)
@@ -633,6 +762,7 @@ class ReporteAdmin(HistorialAdmin):
         ("indicador__plan", admin.RelatedOnlyFieldListFilter),
         ("indicador__dependencia", admin.RelatedOnlyFieldListFilter),
         "anio",
+        BandaAlAprobarFilter,  # last: it computes on what the other filters left
     )
     search_fields = ("indicador__codigo", "indicador__nombre")
     fields = (
@@ -662,14 +792,33 @@ class ReporteAdmin(HistorialAdmin):
     def valor_col(self, obj: Reporte) -> str:
         return formato_numero(obj.valor, decimales=Reporte._meta.get_field("valor").decimal_places)
 
+    @admin.display(description="semáforo si se aprueba")
+    def banda_col(self, obj: Reporte) -> str:
+        banda = getattr(obj, "banda_al_aprobar", None)
+        return banda.etiqueta if banda is not None else "—"
+
+    def get_changelist(self, request, **kwargs):
+        return ColaRevision
+
     def get_queryset(self, request):
         visibles = permisos.indicadores_visibles(request.user)
         return super().get_queryset(request).filter(indicador__in=visibles)
 
     def get_fields(self, request, obj=None):
+        campos = self.fields
+        if obj is not None:
+            # A written report's period is shown by its name («2023 · semestre 1»), never «1».
+            campos = tuple("periodo_nombre" if campo == "anio" else campo for campo in campos if campo != "periodo")
+            if not self.has_change_permission(request, obj):
+                # Read only: the version the page was loaded with is a writer's field.
+                return tuple(campo for campo in campos if campo != "version_cargada")
         if request.user.is_superuser:
-            return (*self.fields, "motivo_cambio")
-        return self.fields
+            return (*campos, "motivo_cambio")
+        return campos
+
+    @admin.display(description="periodo")
+    def periodo_nombre(self, obj: Reporte) -> str:
+        return obj.nombre_periodo
 
     def has_change_permission(self, request, obj=None) -> bool:
         if not super().has_change_permission(request, obj):
@@ -689,7 +838,7 @@ class ReporteAdmin(HistorialAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:
             # Which period a report belongs to is fixed once written; correct its value instead.
-            return ("indicador", "anio", "periodo", *self.readonly_fields)
+            return ("indicador", "anio", "periodo", "periodo_nombre", *self.readonly_fields)
         return self.readonly_fields
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -707,7 +856,8 @@ class ReporteAdmin(HistorialAdmin):
             usuario=request.user,
             observaciones=datos.get("observaciones", ""),
             plan_de_choque=datos.get("plan_de_choque", ""),
-            version_esperada=datos.get("version_cargada"),
+            # Adding is a create: for a period someone reported meanwhile it is refused.
+            version_esperada=datos.get("version_cargada") if change else None,
             motivo=datos.get("motivo_cambio", "") if request.user.is_superuser else "",
         )
         obj.pk, obj.version, obj.estado = guardado.pk, guardado.version, guardado.estado
@@ -723,45 +873,78 @@ class ReporteAdmin(HistorialAdmin):
                          "formulario_devolucion": ComentarioDevolucionForm()}
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            # What the reviewer decides with: target, before → after, the figures approving gives.
+            context["revision"] = revision.revision_reporte(obj)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
     def revisar_view(self, request, reporte_id: int):
-        """Approve or return one report from its page (POST only; the service checks the role)."""
+        """Approve or return one report from its page (POST only; the service checks the role).
+
+        The form carries the version the reviewer read: if the report moved since (another
+        reviewer, or the planner's new correction), the decision is refused with what changed."""
         if request.method != "POST":
             return redirect("admin:indicadores_reporte_change", reporte_id)
         reporte = get_object_or_404(self.get_queryset(request).select_related("indicador"), pk=reporte_id)
+        aprobar = request.POST.get("accion") == "aprobar"
         try:
-            if request.POST.get("accion") == "aprobar":
-                services.reporte_aprobar(reporte=reporte, usuario=request.user)
-                messages.success(request, f"Reporte {reporte} aprobado.")
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            messages.error(
+                request, "La página de revisión no traía la versión del reporte: recárguela y decida otra vez."
+            )
+            return redirect("admin:indicadores_reporte_change", reporte.pk)
+        try:
+            if aprobar:
+                reporte = services.reporte_aprobar(reporte=reporte, usuario=request.user, version_esperada=version)
+                messages.success(request, f"Reporte {reporte} aprobado: sus cifras ya cuentan este valor.")
             else:
-                services.reporte_devolver(reporte=reporte, usuario=request.user, comentario=request.POST.get("comentario", ""))
+                reporte = services.reporte_devolver(
+                    reporte=reporte, usuario=request.user, comentario=request.POST.get("comentario", ""),
+                    version_esperada=version,
+                )
                 messages.success(request, f"Reporte {reporte} devuelto al planeador.")
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(_mensajes(exc)))
+            que = "aprobó" if aprobar else "devolvió"
+            messages.error(request, f"No se {que} el reporte {reporte}. " + " ".join(_mensajes(exc)))
             return redirect("admin:indicadores_reporte_change", reporte.pk)
         return redirect(f"{reverse('admin:indicadores_reporte_changelist')}?estado__exact=enviado")
 
-    def _en_lote(self, request, accion, queryset, hecho: str, **kwargs) -> None:
+    def _en_lote(self, request, accion, queryset, *, infinitivo: str, hecho: tuple[str, str], **kwargs) -> None:
+        """Each report is locked and its state re-checked by the service; each succeeds or fails
+        on its own, and each refusal is said with its reason."""
         reportes = queryset.select_related("indicador__plan", "indicador__dependencia")
         hechos, errores = services.reportes_en_lote(accion, reportes, usuario=request.user, **kwargs)
         if hechos:
-            messages.success(request, f"{len(hechos)} reporte(s) {hecho}.")
+            singular, plural = hecho
+            messages.success(request, cuantos(len(hechos), f"reporte {singular}", f"reportes {plural}") + ".")
+        if errores:
+            no_se = "No se pudo" if len(errores) == 1 else "No se pudieron"
+            messages.error(request, f"{no_se} {infinitivo} {cuantos(len(errores), 'reporte', 'reportes')}:")
         for error in errores:
             messages.error(request, error)
 
     @admin.action(description="Enviar a revisión", permissions=["enviar"])
     def enviar(self, request, queryset) -> None:
-        self._en_lote(request, services.reporte_enviar, queryset, "enviados a revisión")
+        self._en_lote(
+            request, services.reporte_enviar, queryset, infinitivo="enviar a revisión",
+            hecho=("enviado a revisión", "enviados a revisión"),
+        )
 
     @admin.action(description="Aprobar", permissions=["revisar"])
     def aprobar(self, request, queryset) -> None:
-        self._en_lote(request, services.reporte_aprobar, queryset, "aprobados")
+        self._en_lote(
+            request, services.reporte_aprobar, queryset, infinitivo="aprobar", hecho=("aprobado", "aprobados")
+        )
 
     @admin.action(description="Devolver al planeador con un comentario", permissions=["revisar"])
     def devolver(self, request, queryset):
         formulario = ComentarioDevolucionForm(request.POST if "comentario" in request.POST else None)
         if formulario.is_valid():
             self._en_lote(
-                request, services.reporte_devolver, queryset, "devueltos", comentario=formulario.cleaned_data["comentario"]
+                request, services.reporte_devolver, queryset, infinitivo="devolver", hecho=("devuelto", "devueltos"),
+                comentario=formulario.cleaned_data["comentario"],
             )
             return None
         contexto = {
@@ -776,44 +959,5 @@ class ReporteAdmin(HistorialAdmin):
         return TemplateResponse(request, "admin/indicadores/reporte/devolver.html", contexto)
 
 
-@admin.register(Corte)
-class CorteAdmin(HistorialAdmin):
-    """Cuts are opened with their deadline and closed by the planning office (services)."""
-
-    list_display = ("plan", "clave", "fecha_limite", "estado", "cerrado_por", "cerrado_en")
-    list_select_related = ("plan", "cerrado_por")
-    list_filter = ("estado", ("plan", admin.RelatedOnlyFieldListFilter), "anio")
-    readonly_fields = ("estado", "cerrado_por", "cerrado_en")
-    fields = ("plan", "anio", "semestre", "fecha_limite", "estado", "cerrado_por", "cerrado_en")
-    actions = ("cerrar",)
-
-    @admin.display(description="corte", ordering="anio")
-    def clave(self, obj: Corte) -> str:
-        return obj.clave
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(plan__in=permisos.planes_visibles(request.user))
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None:
-            return ("plan", "anio", "semestre", *self.readonly_fields)
-        return self.readonly_fields
-
-    def save_model(self, request, obj, form, change) -> None:
-        if change:
-            obj._history_user = request.user
-            obj.save()
-            return
-        guardado = services.corte_abrir(
-            plan=obj.plan, anio=obj.anio, semestre=obj.semestre, fecha_limite=obj.fecha_limite, usuario=request.user
-        )
-        obj.pk = guardado.pk
-
-    @admin.action(description="Cerrar los cortes seleccionados", permissions=["change"])
-    def cerrar(self, request, queryset) -> None:
-        for corte in queryset.select_related("plan"):
-            try:
-                services.corte_cerrar(corte=corte, usuario=request.user)
-                messages.success(request, f"Corte {corte.clave} de {corte.plan.codigo} cerrado.")
-            except (ValidationError, PermissionDenied) as exc:
-                messages.error(request, " ".join(_mensajes(exc)))
+# The cut admin (closing, reopening, correcting) lives in its own module; importing it registers it.
+from indicadores import admin_cortes  # noqa: E402,F401

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
+from indicadores.reglas import normalizar_texto
 from seguimiento.numeros import NumeroInvalido, formato_numero, parse_numero
 
 
@@ -42,3 +43,21 @@ class NumeroField(forms.DecimalField):
 def campo_numero(db_field, **kwargs) -> NumeroField:
     """`formfield_callback`-style helper: a model DecimalField as a Colombian NumeroField."""
     return db_field.formfield(form_class=NumeroField, **kwargs)
+
+
+class TextoNormalizadoField(forms.CharField):
+    """A narrative (observaciones, plan de choque) read as it is stored: LF line breaks, no
+    surrounding blanks (`reglas.normalizar_texto`).
+
+    A browser sends a textarea's line breaks as CRLF; compared as typed, an untouched box would
+    count as changed, and the admin would write it (a phantom correction of an approved report).
+    """
+
+    def to_python(self, value):
+        return normalizar_texto(super().to_python(value))
+
+    def has_changed(self, initial, data) -> bool:
+        if self.disabled:
+            return False
+        return normalizar_texto(initial) != self.to_python(data)
+

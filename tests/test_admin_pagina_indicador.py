@@ -52,6 +52,9 @@ def test_planeador_edita_observaciones_y_plan_de_choque_en_siete_columnas(client
     assert re.search(r'<textarea name="reportes-0-observaciones" cols="20" rows="2"', html)
     assert re.search(r'<textarea name="reportes-0-plan_de_choque" cols="20" rows="2"', html)
     assert 'name="reportes-0-enviar"' in html
+    # The version the planner loaded travels hidden in the row, in no column of its own.
+    reporte = indicador.reportes.get()
+    assert f'<input type="hidden" name="reportes-0-version_cargada" value="{reporte.version}"' in html
     # The review comment is read under the state, not in a column of its own.
     assert "Devuelto<br><small>«Adjunte el acta del comité.»</small>" in html
     # The table is laid out to the page's width.

@@ -308,7 +308,7 @@ def test_edicion_concurrente_en_el_admin(client, e, django_user_model):
 def test_revision_concurrente_tambien_cuenta(e):
     leido = _registrar(e, "4")
     services.reporte_enviar(reporte=leido, usuario=e["planeador"])
-    with pytest.raises(services.ConflictoEdicion, match="estado: «borrador» → «enviado»"):
+    with pytest.raises(services.ConflictoEdicion, match="estado: «Borrador» → «Enviado»"):
         _registrar(e, "5", version_esperada=1)
 
 
@@ -350,24 +350,35 @@ def test_enviar_desde_la_pagina_del_indicador(client, e):
     assert (reporte.estado, reporte.plan_de_choque) == (Reporte.Estado.ENVIADO, "Contratación del operador en julio.")
 
 
+def _version_de_la_pagina_de_revision(client, reporte) -> str:
+    """The version the review page's approve/return forms carry (what the reviewer read)."""
+    import re
+
+    pagina = client.get(reverse("admin:indicadores_reporte_change", args=[reporte.pk])).content.decode()
+    assert "Revisión de la oficina de planeación" in pagina
+    versiones = set(re.findall(r'<input type="hidden" name="version" value="(\d+)">', pagina))
+    assert len(versiones) == 1, versiones
+    return versiones.pop()
+
+
 def test_revision_uno_a_uno_desde_la_pagina_del_reporte(client, e):
     reporte = services.reporte_enviar(reporte=_registrar(e, "4"), usuario=e["planeador"])
     url = reverse("admin:indicadores_reporte_revisar", args=[reporte.pk])
     client.force_login(e["revisor"])
-    pagina = client.get(reverse("admin:indicadores_reporte_change", args=[reporte.pk])).content.decode()
-    assert "Revisión de la oficina de planeación" in pagina
-    client.post(url, {"accion": "devolver", "comentario": ""})
+    version = _version_de_la_pagina_de_revision(client, reporte)
+    assert version == str(reporte.version)
+    client.post(url, {"accion": "devolver", "comentario": "", "version": version})
     reporte.refresh_from_db()
     assert reporte.estado == Reporte.Estado.ENVIADO  # a return needs its comment
-    client.post(url, {"accion": "devolver", "comentario": "Adjunte el acta."})
+    client.post(url, {"accion": "devolver", "comentario": "Adjunte el acta.", "version": version})
     reporte.refresh_from_db()
     assert (reporte.estado, reporte.comentario_revision) == (Reporte.Estado.DEVUELTO, "Adjunte el acta.")
-    services.reporte_enviar(reporte=reporte, usuario=e["planeador"])
+    reporte = services.reporte_enviar(reporte=reporte, usuario=e["planeador"], version_esperada=reporte.version)
     client.force_login(e["planeador"])
-    client.post(url, {"accion": "aprobar"})
+    client.post(url, {"accion": "aprobar", "version": str(reporte.version)})
     reporte.refresh_from_db()
     assert reporte.estado == Reporte.Estado.ENVIADO  # planners do not approve
     client.force_login(e["revisor"])
-    client.post(url, {"accion": "aprobar"})
+    client.post(url, {"accion": "aprobar", "version": _version_de_la_pagina_de_revision(client, reporte)})
     reporte.refresh_from_db()
     assert reporte.estado == Reporte.Estado.APROBADO
