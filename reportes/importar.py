@@ -5,15 +5,22 @@ Two kinds of workbook, told apart by their sheets:
   what the follow-up export writes; levels, indicators, yearly targets («Meta 2024» columns) and
   reports are created or updated by code, never deleted (an empty «Meta AAAA» cell removes that
   year's target);
-- a semester's progress (sheets Plan and Reportes): what `plantilla_avance` gives; each report
-  goes through `indicadores.services.reporte_registrar`, so a planner writes only the indicators
-  of their dependencias and the workflow's rules hold.
+- a semester's progress (sheets Plan and Reportes): what `plantilla_avance` gives.
 
 Every cell is read and checked first with the model's rules (`indicadores.reglas`, Colombian
 numbers through `seguimiento.numeros.parse_numero`); each problem becomes an `Error` with its
 sheet, row, column and a Spanish message. Only when there is none is anything written, inside one
 transaction; a preview runs the same writes and rolls them back, so it shows exactly what the
 confirmation will do.
+
+Reports, targets and review steps are written only through `indicadores.services` (issue 10), so
+an import obeys what the admin and the API obey: who may write an indicator, closed cuts (a period
+is frozen once it ended by a closed cut's date), the version the writer read (no lost updates), and
+a correction of an approved value stays under review while the approved value remains official.
+The import never changes a report's review state. A row equal to what is stored (texts compared
+as `reglas.normalizar_texto` stores them) is «Sin cambios»: nothing is written. The preview keeps
+what it read (`ResultadoImportacion.leido`); the confirmation compares it with the database and
+refuses, saying what changed and by whom, when anything moved in between.
 """
 
 from __future__ import annotations
@@ -29,11 +36,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.text import slugify
 
-from indicadores import permisos, reglas
-from indicadores.models import Corte, Enfoque, Indicador, Meta, Periodicidad, Reporte, TipoAnualizacion, Unidad
+from indicadores import permisos, reglas, services
+from indicadores.models import Enfoque, Indicador, Meta, Periodicidad, Reporte, TipoAnualizacion, Unidad
 from politicas.models import Dependencia, Entidad, Nivel, Plan
 from politicas.selectors import PESO_TOTAL
 from reportes.exportar import (
@@ -51,6 +58,9 @@ _SEIS_DECIMALES = Decimal("0.000001")
 _MAXIMO_VALOR = Decimal(10) ** 14  # VALOR fields hold 20 digits, 6 of them decimals
 _META = re.compile(r"^meta (\d{4})$")
 ARCHIVO = "(archivo)"
+_LARGO_MOTIVO_HISTORIAL = 100  # simple_history keeps a change reason in 100 characters
+_LARGO_TEXTO_VISTA = 120
+ESTADOS = dict(Reporte.Estado.choices)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -89,6 +99,8 @@ class Cambio:
     objeto: str  # "plan", "nivel", "indicador", "meta", "reporte", "entidad", "dependencia"
     clave: str
     detalle: str = ""
+    # Every changed value of a «modificar»: (field in words, before, after), as the preview shows it.
+    campos: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def accion_etiqueta(self) -> str:
@@ -98,6 +110,11 @@ class Cambio:
     def objeto_etiqueta(self) -> str:
         return OBJETOS.get(self.objeto, self.objeto)
 
+    @property
+    def antes_despues(self) -> list[str]:
+        """«avance: 14.523 → 17.480», one per changed value."""
+        return [f"{campo}: {antes} → {despues}" for campo, antes, despues in self.campos]
+
 
 @dataclass
 class ResultadoImportacion:
@@ -105,11 +122,21 @@ class ResultadoImportacion:
     plan_codigo: str = ""
     cambios: list[Cambio] = field(default_factory=list)
     errores: list[Error] = field(default_factory=list)
+    # What the user must know before confirming: an approved value that becomes a correction…
+    avisos: list[str] = field(default_factory=list)
+    # What the check read of each thing the file touches (JSON-serialisable): the confirmation
+    # compares it with the database (`importar_libro(leido=...)`).
+    leido: dict[str, Any] = field(default_factory=dict)
     aplicado: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.errores
+
+    @property
+    def sin_cambios(self) -> bool:
+        """The workbook says what is already stored: nothing to write."""
+        return self.ok and not self.cambios
 
     def resumen(self) -> list[tuple[str, str, int]]:
         """(objeto, acción, cuántos), in a stable order, for the preview and the command."""
@@ -121,11 +148,79 @@ class ResultadoImportacion:
         return [(OBJETOS.get(o, o), ACCIONES.get(a, a), n) for o, a, n in self.resumen()]
 
 
-def _error_de_servicio(lector, fila: int, exc: Exception, *, columna: str) -> None:
+def mostrar(valor) -> str:
+    """A value as the preview shows it: 7.480 and 0,33, Sí / No, texts in «» (cut when long)."""
+    if valor is None or (isinstance(valor, str) and not valor.strip()):
+        return "(vacío)"
+    if isinstance(valor, bool):
+        return "Sí" if valor else "No"
+    if isinstance(valor, Decimal):
+        return formato_numero(valor, 6)
+    if isinstance(valor, int):
+        return str(valor)
+    texto = " ".join(reglas.normalizar_texto(str(valor)).split())
+    if len(texto) > _LARGO_TEXTO_VISTA:
+        texto = texto[: _LARGO_TEXTO_VISTA - 1] + "…"
+    return f"«{texto}»"
+
+
+def _huella(valor) -> str:
+    """A stored value as the preview records it, to compare at confirmation (JSON text)."""
+    if valor is None:
+        return ""
+    if isinstance(valor, bool):
+        return "Sí" if valor else "No"
+    if isinstance(valor, Decimal):
+        return formato_numero(valor, 6)
+    if isinstance(valor, models.Model):
+        return str(getattr(valor, "codigo", None) or getattr(valor, "nombre", None) or valor.pk)
+    return reglas.normalizar_texto(str(valor))
+
+
+def _mismo_texto(a, b) -> bool:
+    return reglas.normalizar_texto(a) == reglas.normalizar_texto(b)
+
+
+def _motivo_historial(motivo: str) -> str:
+    motivo = (motivo or "").strip()
+    if len(motivo) > _LARGO_MOTIVO_HISTORIAL:
+        motivo = motivo[: _LARGO_MOTIVO_HISTORIAL - 1] + "…"
+    return motivo
+
+
+def _autor(registro) -> str:
+    """«por planeadora» from a history record, when it says who."""
+    if registro is None or not registro.history_user_id:
+        return ""
+    return f" (por {registro.history_user.get_username()})"
+
+
+def _ultimo(historial):
+    return historial.order_by("-history_date", "-history_id").select_related("history_user").first()
+
+
+# Where a report service's refusal about a field is shown.
+_COLUMNAS_REPORTE = {
+    "valor": "Avance", "anio": "Año", "periodo": "Periodo", "observaciones": "Observaciones",
+    "plan_de_choque": "Plan de choque", "estado": "Estado",
+}
+
+
+def _error_de_servicio(lector, fila, exc: Exception, *, columna: str = "Periodo") -> None:
     """A refusal of the report services as errors of the row: permission on the indicator's code,
-    validation on the column it concerns."""
+    someone else's save on «Avance», a field's rule on that field's column, anything else (a
+    closed cut) on `columna`."""
     if isinstance(exc, PermissionDenied):
         lector.error(fila, "Código del indicador", str(exc))
+        return
+    if isinstance(exc, (services.ConflictoEdicion, services.ReporteExistente)):
+        for mensaje in exc.messages:
+            lector.error(fila, "Avance", f"{mensaje} No se guardó nada del libro.")
+        return
+    if hasattr(exc, "error_dict"):
+        for campo, mensajes in exc.message_dict.items():
+            for mensaje in mensajes:
+                lector.error(fila, _COLUMNAS_REPORTE.get(campo, columna), mensaje)
         return
     for mensaje in exc.messages:
         lector.error(fila, columna, mensaje)
@@ -254,7 +349,9 @@ class Lector:
         valor = celda.valor
         if isinstance(valor, float) and valor.is_integer():
             valor = int(valor)  # a code like 44010030007 typed as a number
-        texto = str(valor).strip()
+        # As the database keeps texts (LF line breaks, no surrounding blanks): a cell saved with
+        # CRLF or a trailing space is the same text, not a change.
+        texto = reglas.normalizar_texto(str(valor))
         if maximo and len(texto) > maximo:
             self.error(fila, columna, f"El texto tiene {len(texto)} caracteres; el máximo es {maximo}.")
         return texto
@@ -310,6 +407,12 @@ class Lector:
         self.error(fila, columna, f"Escriba «Sí» o «No» (se recibió «{self.texto(fila, columna)}»).")
         return False
 
+    def booleano_o_nada(self, fila: FilaLeida, columna: str) -> bool | None:
+        """`booleano`, or None when the cell is empty: «keep what is stored»."""
+        if self._celda(fila, columna) is None:
+            return None
+        return self.booleano(fila, columna)
+
     def columnas_obligatorias(self, columnas: list[str]) -> bool:
         faltan = [c for c in columnas if not self.tiene(c)]
         for columna in faltan:
@@ -343,13 +446,16 @@ def importar_libro(
     motivo: str = "",
     max_filas: int = MAX_FILAS,
     progreso: Callable[[str, int], None] | None = None,
+    leido: Mapping[str, Any] | None = None,
 ) -> ResultadoImportacion:
     """Check a workbook and, when `confirmar` and there is no error, write it all in one transaction.
 
     Without `confirmar` (preview, `--dry-run`) the writes run and are rolled back, so the changes
     listed are exactly what a confirmation would make. With any error nothing is written.
     `motivo` lets an administrator correct frozen data (past years' targets, reports of closed
-    cuts), as in the admin; it is recorded in the history.
+    cuts), as in the admin; it is recorded in the history. `leido` is the preview's
+    `resultado.leido`: when given, anything changed since that preview (a report saved, a
+    target or a plan field changed by someone else) is an error that says what and by whom.
     """
     resultado = ResultadoImportacion()
     hojas, errores = leer_libro(archivo, max_filas=max_filas)
@@ -370,6 +476,10 @@ def importar_libro(
     importador.validar()
     if resultado.errores:
         return resultado
+    if leido is not None:
+        importador.comparar_con_vista_previa(leido)
+        if resultado.errores:
+            return resultado
     try:
         with transaction.atomic():
             importador.aplicar()
@@ -379,6 +489,46 @@ def importar_libro(
         return resultado
     resultado.aplicado = True
     return resultado
+
+
+@dataclass
+class _ReporteArchivo:
+    """One report row of either workbook, with the report it would change (None: a new one)."""
+
+    fila: FilaLeida
+    codigo: str
+    anio: int
+    periodo: int
+    valor: Decimal
+    observaciones: str
+    plan_de_choque: str
+    estado: str = ""  # the «Estado» cell; empty: the workbook does not say
+    ilustrativo: bool | None = None  # the «Ilustrativo» cell; None: the workbook does not say
+    actual: Reporte | None = None
+    nombre: str = ""  # «3.1.1 2024», «1.2 2023 · semestre 1»
+
+    @property
+    def textos(self) -> tuple:
+        return (self.valor, reglas.normalizar_texto(self.observaciones), reglas.normalizar_texto(self.plan_de_choque))
+
+    @property
+    def es_copia_oficial(self) -> bool:
+        """The approved copy of a report whose correction is under review, as a workbook of the
+        official figures shows it: the approved text, marked «Aprobado»."""
+        actual = self.actual
+        return bool(
+            actual is not None and actual.en_correccion and self.estado == Reporte.Estado.APROBADO
+            and (actual.valor_oficial, actual.observaciones_oficiales, actual.plan_de_choque_oficial) == self.textos
+        )
+
+    @property
+    def sin_cambios(self) -> bool:
+        actual = self.actual
+        if actual is None:
+            return False
+        iguales = (actual.valor, reglas.normalizar_texto(actual.observaciones),
+                   reglas.normalizar_texto(actual.plan_de_choque)) == self.textos
+        return iguales or self.es_copia_oficial
 
 
 class _Importador:
@@ -391,6 +541,8 @@ class _Importador:
         self.resultado = resultado
         self.errores = resultado.errores
         self.progreso = progreso
+        self.leido = resultado.leido
+        self._lugares: dict[str, tuple[str, int | None, str | None, Callable[[Any, Any], str]]] = {}
         resultado.tipo = self.tipo
 
     def hoja(self, nombre: str, *, obligatoria: bool = True) -> HojaLeida | None:
@@ -399,12 +551,100 @@ class _Importador:
             self.errores.append(Error(nombre, None, None, f"Falta la hoja «{nombre}»."))
         return hoja
 
-    def cambio(self, accion: str, objeto: str, clave: str, detalle: str = "") -> None:
-        self.resultado.cambios.append(Cambio(accion, objeto, clave, detalle))
+    def cambio(self, accion: str, objeto: str, clave: str, detalle: str = "", campos=()) -> None:
+        self.resultado.cambios.append(Cambio(accion, objeto, clave, detalle, tuple(campos)))
 
     def avisar(self, que: str, n: int, total: int) -> None:
         if self.progreso and (n % 1000 == 0 or n == total):
             self.progreso(que, n)
+
+    # -- what the preview read, compared at confirmation ---------------------------------------
+    def anotar(self, clave: str, valor, lugar: tuple[str, int | None, str | None], describir) -> None:
+        """Record what was read of one thing the file touches, where the file touches it, and
+        `describir(antes, ahora)`: what changed since, in words (it may look up who), or
+        (words, row, column) to place the message on the cell of what changed."""
+        self.leido[clave] = valor
+        self._lugares[clave] = (*lugar, describir)
+
+    def comparar_con_vista_previa(self, leido: Mapping[str, Any]) -> None:
+        """One error per thing that changed since the preview: confirming would overwrite it."""
+        for clave, ahora in self.leido.items():
+            if clave not in leido or leido[clave] == ahora:
+                continue
+            hoja, fila, columna, describir = self._lugares[clave]
+            texto = describir(leido[clave], ahora)
+            if isinstance(texto, tuple):
+                texto, fila_cambio, columna_cambio = texto
+                fila, columna = fila_cambio or fila, columna_cambio or columna
+            self.errores.append(
+                Error(hoja, fila, columna, f"Cambió después de la vista previa: {texto}. "
+                      "No se guardó nada: vuelva a subir el archivo y revise la nueva vista previa.")
+            )
+
+    def anotar_reporte(self, r: _ReporteArchivo, lugar: tuple) -> None:
+        """A report is read as its version (or «none yet»): any save, review step or creation moves it."""
+
+        def describir(antes, ahora) -> str:
+            actual = r.actual
+            if actual is None:
+                return f"el reporte {r.nombre} fue eliminado"
+            if antes == "":
+                creado = actual.history.order_by("history_date", "history_id").select_related("history_user").first()
+                return (f"otra persona registró el reporte {r.nombre} (avance {mostrar(actual.valor)}, "
+                        f"{actual.get_estado_display().lower()}){_autor(creado)}")
+            cambios = services.reporte_cambios_desde(actual, antes)
+            detalle = "; ".join(cambios) if cambios else "sin cambios visibles en sus campos"
+            return f"el reporte {r.nombre} pasó de la versión {antes} a la {ahora}: {detalle}"
+
+        self.anotar(f"reporte {r.codigo} {r.anio} {r.periodo}", r.actual.version if r.actual else "", lugar, describir)
+
+    # -- reports, through the services -----------------------------------------------------------
+    def escribir_reporte(self, lector: Lector, indicador: Indicador, r: _ReporteArchivo) -> None:
+        """Write one report row through `indicadores.services` and note the change; a refusal
+        becomes an error of the row."""
+        try:
+            if r.actual is None:
+                reporte = self.crear_reporte(indicador, r)
+            else:
+                # The version read by the check (the preview's, at confirmation): if anyone saved
+                # since, the service refuses and says what they changed.
+                reporte = services.reporte_registrar(
+                    indicador=indicador, anio=r.anio, periodo=r.periodo, valor=r.valor, usuario=self.usuario,
+                    observaciones=r.observaciones, plan_de_choque=r.plan_de_choque,
+                    version_esperada=r.actual.version, motivo=self.motivo,
+                )
+        except (PermissionDenied, ValidationError) as exc:
+            _error_de_servicio(lector, r.fila, exc)
+            return
+        self.anotar_cambio_reporte(r, reporte)
+
+    def crear_reporte(self, indicador: Indicador, r: _ReporteArchivo) -> Reporte:
+        """A new period's report: a draft of the indicator's planner."""
+        return services.reporte_registrar(
+            indicador=indicador, anio=r.anio, periodo=r.periodo, valor=r.valor, usuario=self.usuario,
+            observaciones=r.observaciones, plan_de_choque=r.plan_de_choque, motivo=self.motivo,
+        )
+
+    def anotar_cambio_reporte(self, r: _ReporteArchivo, reporte: Reporte) -> None:
+        actual = r.actual
+        if actual is None:
+            self.cambio("crear", "reporte", r.nombre, f"{mostrar(reporte.valor)} · {reporte.get_estado_display().lower()}")
+            return
+        campos = [
+            (etiqueta, mostrar(antes), mostrar(despues))
+            for etiqueta, antes, despues in (
+                ("avance", actual.valor, reporte.valor),
+                ("observaciones", actual.observaciones, reporte.observaciones),
+                ("plan de choque", actual.plan_de_choque, reporte.plan_de_choque),
+            )
+            if (antes != despues if etiqueta == "avance" else not _mismo_texto(antes, despues))
+        ]
+        if reporte.estado != actual.estado:
+            campos.append(("estado", actual.get_estado_display(), reporte.get_estado_display()))
+        self.cambio("modificar", "reporte", r.nombre, ", ".join(c for c, _, _ in campos), campos)
+        aviso = _aviso_correccion(r.nombre, actual, reporte)
+        if aviso:
+            self.resultado.avisos.append(aviso)
 
     def leer_campos_plan(self) -> dict[str, tuple[FilaLeida, Lector]]:
         """The «Plan» sheet: rows of Campo / Valor, keyed by field name."""
@@ -429,6 +669,28 @@ class _Importador:
         raise NotImplementedError
 
 
+def _aviso_correccion(nombre: str, antes: Reporte, despues: Reporte) -> str:
+    """What a changed report means for the official figures, in words (empty when nothing to say)."""
+    if antes.estado == Reporte.Estado.APROBADO and not antes.en_correccion:
+        return (
+            f"{nombre}: el valor aprobado {mostrar(antes.valor)} se corrige a {mostrar(despues.valor)}. La corrección "
+            "queda en borrador para revisión: envíela y, hasta que la oficina de planeación la apruebe, el valor "
+            f"aprobado {mostrar(antes.valor)} sigue siendo el oficial en tableros, informes y exportaciones."
+        )
+    if antes.en_correccion and not despues.en_correccion:
+        return f"{nombre}: vuelve al valor aprobado {mostrar(despues.valor)}; se retira la corrección que estaba en revisión."
+    if antes.en_correccion:
+        return (
+            f"{nombre}: tiene una corrección en revisión; el valor aprobado {mostrar(antes.valor_oficial)} sigue siendo "
+            "el oficial hasta que se apruebe la corrección."
+        )
+    if antes.estado == Reporte.Estado.ENVIADO:
+        return f"{nombre}: estaba enviado a revisión; con el cambio vuelve a borrador y debe enviarse de nuevo."
+    if antes.estado == Reporte.Estado.DEVUELTO:
+        return f"{nombre}: estaba devuelto; con la corrección queda en borrador, lista para enviarse de nuevo a revisión."
+    return ""
+
+
 # ---------------------------------------------------------------------------------------------
 # A whole plan
 # ---------------------------------------------------------------------------------------------
@@ -437,6 +699,18 @@ class _Importador:
 def puede_importar_plan(usuario) -> bool:
     """Whole plans are loaded by the planning office (Revisor) or an administrator."""
     return permisos.es_revisor(usuario)
+
+
+def puede_publicar_planes(usuario, *, nuevo: bool) -> bool:
+    """Whether the admin lets this user publish (or unpublish) a plan: whoever may add or change
+    plans there. The planning office's role (Revisor) may not, unless it is given that permission."""
+    return usuario.has_perm("politicas.add_plan" if nuevo else "politicas.change_plan")
+
+
+def puede_mover_indicadores(usuario) -> bool:
+    """Who reports an indicator (its dependencia) is part of the plan's structure: in the admin
+    only an administrator changes it (`IndicadorAdmin.CAMPOS_ESTRUCTURA`)."""
+    return bool(usuario.is_superuser)
 
 
 @dataclass
@@ -459,17 +733,23 @@ class _IndicadorArchivo:
     metas_vacias: set[int]
 
 
-@dataclass
-class _ReporteArchivo:
-    fila: FilaLeida
-    codigo: str
-    anio: int
-    periodo: int
-    valor: Decimal
-    estado: str
-    observaciones: str
-    plan_de_choque: str
-    ilustrativo: bool = False
+# The «Indicadores» column of each field, for messages about a field.
+COLUMNA_DEL_CAMPO = {
+    "codigo": "Código", "nombre": "Indicador", "producto": "Producto", "unidad": "Unidad", "tipo_anualizacion": "Tipo",
+    "periodicidad": "Periodicidad", "peso": "Ponderación", "linea_base": "Línea base",
+    "anio_linea_base": "Año de línea base", "meta_final": "Meta final", "ilustrativo": "Ilustrativo",
+    "fuente": "Fuente", "nivel": "Nivel", "dependencia": "Dependencia", "enfoques": "Enfoques",
+}
+
+
+def _diferencias(antes, ahora, etiqueta: Callable[[str], str]) -> tuple[list[str], str | None]:
+    """«campo: «a» → «b»» for each key whose value differs between two read dicts, and the first
+    such key (to place the message)."""
+    antes = antes if isinstance(antes, dict) else {}
+    ahora = ahora if isinstance(ahora, dict) else {}
+    claves = [c for c in dict.fromkeys([*antes, *ahora]) if antes.get(c) != ahora.get(c)]
+    lineas = [f"{etiqueta(c)}: «{antes.get(c) or '(vacío)'}» → «{ahora.get(c) or '(vacío)'}»" for c in claves]
+    return lineas, (claves[0] if claves else None)
 
 
 class ImportadorPlan(_Importador):
@@ -490,6 +770,8 @@ class ImportadorPlan(_Importador):
         if self.plan_datos is None:
             return
         self._cargar_existentes()
+        self._validar_publicacion()
+        self._anotar_plan()
         self._validar_niveles()
         self._validar_indicadores()
         self._validar_reportes()
@@ -498,6 +780,7 @@ class ImportadorPlan(_Importador):
 
     def _validar_plan(self) -> None:
         campos = self.leer_campos_plan()
+        self.campos_plan = campos
         self.plan_datos = None
         datos: dict[str, Any] = {}
 
@@ -522,7 +805,8 @@ class ImportadorPlan(_Importador):
         datos["nombres_niveles"] = leer("nombres_niveles", "texto", maximo=200) or "Eje, Componente, Programa"
         datos["dependencia_lider"] = leer("dependencia_lider", "texto", maximo=200) or ""
         datos["objetivo"] = leer("objetivo", "texto") or ""
-        datos["publicado"] = bool(leer("publicado", "booleano"))
+        # No «Publicado» row or an empty cell: the plan stays as published as it is.
+        datos["publicado"] = leer("publicado", "booleano_o_nada")
         codigo = datos["codigo"]
         if codigo and (slugify(codigo) != codigo or len(codigo) > 60):
             fila, _ = campos["codigo"]
@@ -531,31 +815,82 @@ class ImportadorPlan(_Importador):
         inicio, fin = datos["anio_inicio"], datos["anio_fin"]
         if inicio is not None and fin is not None:
             if not (1990 <= inicio <= 2100 and 1990 <= fin <= 2100):
-                self.errores.append(Error(HOJA_PLAN, None, "Valor", "Los años del plan deben estar entre 1990 y 2100."))
+                self.errores.append(Error(HOJA_PLAN, self._fila_plan("anio_inicio"), "Valor",
+                                          "Los años del plan deben estar entre 1990 y 2100."))
             elif fin < inicio:
-                self.errores.append(Error(HOJA_PLAN, None, "Valor", "El año de fin no puede ser anterior al año de inicio."))
+                self.errores.append(Error(HOJA_PLAN, self._fila_plan("anio_fin"), "Valor",
+                                          "El año de fin no puede ser anterior al año de inicio."))
         if len(self.errores) == n:
             self.plan_datos = datos
             # An unsaved plan answers `vigente_en` for the rules before anything is written.
             self.plan_reglas = Plan(anio_inicio=inicio, anio_fin=fin)
 
+    def _fila_plan(self, campo: str) -> int | None:
+        return self.campos_plan[campo][0].numero if campo in self.campos_plan else None
+
     def _cargar_existentes(self) -> None:
-        """The plan as it is in the database (nothing when it is new): four queries."""
-        self.plan = Plan.objects.filter(codigo=self.plan_datos["codigo"]).select_related("entidad").first()
+        """The plan as it is in the database (nothing when it is new): a few queries."""
+        self.plan = (
+            Plan.objects.filter(codigo=self.plan_datos["codigo"]).select_related("entidad", "dependencia_lider").first()
+        )
         self.niveles_bd: dict[str, Nivel] = {}
         self.indicadores_bd: dict[str, Indicador] = {}
         self.metas_bd: dict[str, dict[int, Decimal]] = defaultdict(dict)
+        self.enfoques_bd: dict[int, set[str]] = defaultdict(set)
         if self.plan:
-            self.niveles_bd = {n.codigo: n for n in Nivel.objects.filter(plan=self.plan)}
-            self.indicadores_bd = {i.codigo: i for i in Indicador.objects.filter(plan=self.plan)}
+            self.niveles_bd = {n.codigo: n for n in Nivel.objects.filter(plan=self.plan).select_related("padre")}
+            self.indicadores_bd = {
+                i.codigo: i for i in Indicador.objects.filter(plan=self.plan).select_related("nivel", "dependencia")
+            }
             for codigo, anio, valor in Meta.objects.filter(indicador__plan=self.plan).values_list(
                 "indicador__codigo", "anio", "valor"
             ):
                 self.metas_bd[codigo][anio] = valor
+            for indicador_id, codigo in Indicador.enfoques.through.objects.filter(
+                indicador__plan=self.plan
+            ).values_list("indicador_id", "enfoque__codigo"):
+                self.enfoques_bd[indicador_id].add(codigo)
         self.enfoques = {}
         for enfoque in Enfoque.objects.all():
             self.enfoques[normalizar(enfoque.codigo)] = enfoque
             self.enfoques[normalizar(enfoque.nombre)] = enfoque
+
+    def _validar_publicacion(self) -> None:
+        """Publishing a plan (or withdrawing it) is what the admin lets change plans do; the
+        planning office loads and corrects plans but, by default, does not publish them."""
+        quiere = self.plan_datos["publicado"]
+        actual = bool(self.plan and self.plan.publicado)
+        if quiere is None or quiere == actual or puede_publicar_planes(self.usuario, nuevo=self.plan is None):
+            return
+        accion = "publicar" if quiere else "retirar la publicación de"
+        self.errores.append(
+            Error(HOJA_PLAN, self._fila_plan("publicado"), "Valor",
+                  f"Su usuario no puede {accion} el plan «{self.plan_datos['codigo']}»: en la administración solo "
+                  f"lo hace quien puede modificar planes (un administrador). Escriba «{mostrar(actual)}» en esta "
+                  "celda (o déjela vacía) y pida la publicación a un administrador.")
+        )
+
+    def _valores_plan(self, plan: Plan | None) -> dict[str, str] | str:
+        if plan is None:
+            return ""
+        return {
+            campo: _huella(getattr(plan, campo)) for campo in self.plan_datos if campo != "codigo"
+        }
+
+    def _anotar_plan(self) -> None:
+        plan = self.plan
+        titulos = dict(CAMPOS_PLAN)
+
+        def describir(antes, ahora):
+            if antes == "" or ahora == "":
+                quien = _autor(_ultimo(Plan.history.filter(codigo=self.plan_datos["codigo"])))
+                que = "creó" if antes == "" else "eliminó"
+                return f"otra persona {que} el plan «{self.plan_datos['codigo']}»{quien}"
+            lineas, primero = _diferencias(antes, ahora, lambda c: titulos.get(c, c).lower())
+            # On the row of the first field that changed.
+            return f"el plan «{plan.codigo}»: {'; '.join(lineas)}{_autor(_ultimo(plan.history))}", self._fila_plan(primero), None
+
+        self.anotar("plan", self._valores_plan(plan), (HOJA_PLAN, self._fila_plan("codigo"), "Valor"), describir)
 
     def _validar_niveles(self) -> None:
         hoja = self.hoja(HOJA_NIVELES)
@@ -567,12 +902,12 @@ class ImportadorPlan(_Importador):
             peso = lector.numero(fila, "Ponderación")
             if peso is not None and peso < 0:
                 lector.error(fila, "Ponderación", "La ponderación no puede ser negativa.")
-            self.niveles.append(
-                _NivelArchivo(
-                    fila, lector.texto(fila, "Código", requerido=True, maximo=40),
-                    lector.texto(fila, "Código del padre", maximo=40), lector.texto(fila, "Nombre", requerido=True), peso,
-                )
+            nivel = _NivelArchivo(
+                fila, lector.texto(fila, "Código", requerido=True, maximo=40),
+                lector.texto(fila, "Código del padre", maximo=40), lector.texto(fila, "Nombre", requerido=True), peso,
             )
+            self.niveles.append(nivel)
+            self._anotar_nivel(nivel)
         _duplicados(lector, [(n.fila, n.codigo, n.codigo) for n in self.niveles if n.codigo], "Código", "El código de nivel")
         codigos = {n.codigo for n in self.niveles} | set(self.niveles_bd)
         padres = {codigo: nivel.padre.codigo if nivel.padre_id else "" for codigo, nivel in self.niveles_bd.items()}
@@ -590,6 +925,21 @@ class ImportadorPlan(_Importador):
                 actual = padres.get(actual, "")
         self.padres = padres
 
+    def _anotar_nivel(self, nivel: _NivelArchivo) -> None:
+        existente = self.niveles_bd.get(nivel.codigo)
+        valores = "" if existente is None else {
+            "Código del padre": existente.padre.codigo if existente.padre_id else "",
+            "Nombre": _huella(existente.nombre), "Ponderación": _huella(existente.peso),
+        }
+
+        def describir(antes, ahora) -> str:
+            if antes == "":
+                return f"otra persona creó el nivel {nivel.codigo}"
+            lineas, _ = _diferencias(antes, ahora, str.lower)
+            return f"el nivel {nivel.codigo}: {'; '.join(lineas)}{_autor(_ultimo(existente.history))}"
+
+        self.anotar(f"nivel {nivel.codigo}", valores, (HOJA_NIVELES, nivel.fila.numero, "Nombre"), describir)
+
     def _validar_indicadores(self) -> None:
         hoja = self.hoja(HOJA_INDICADORES)
         lector = Lector(hoja, self.errores)
@@ -601,6 +951,7 @@ class ImportadorPlan(_Importador):
             coincide = _META.match(clave)
             if coincide:
                 anios_meta[int(coincide.group(1))] = titulo
+        self.anios_meta = anios_meta
         niveles = {n.codigo for n in self.niveles} | set(self.niveles_bd)
         for n, fila in enumerate(hoja.filas, start=1):
             self.avisar("Indicadores revisados", n, len(hoja.filas))
@@ -622,6 +973,7 @@ class ImportadorPlan(_Importador):
             if nivel and nivel not in niveles:
                 lector.error(fila, "Nivel", f"El nivel «{nivel}» no existe en la hoja Niveles ni en el plan.")
             dependencia = lector.texto(fila, "Dependencia", requerido=True, maximo=200)
+            self._validar_dependencia(lector, fila, campos["codigo"], dependencia)
             enfoques = []
             for nombre in filter(None, (t.strip() for t in lector.texto(fila, "Enfoques").split(","))):
                 enfoque = self.enfoques.get(normalizar(nombre))
@@ -660,21 +1012,72 @@ class ImportadorPlan(_Importador):
             ):
                 lector.error(fila, "Meta final", mensaje)
             self._validar_metas_pasadas(lector, fila, campos["codigo"], metas, vacias, anios_meta)
-            self.indicadores.append(_IndicadorArchivo(fila, campos, nivel, dependencia, enfoques, metas, vacias))
+            leido = _IndicadorArchivo(fila, campos, nivel, dependencia, enfoques, metas, vacias)
+            self.indicadores.append(leido)
+            if campos["codigo"]:
+                self._anotar_indicador(leido)
         _duplicados(
             lector, [(i.fila, i.campos["codigo"], i.campos["codigo"]) for i in self.indicadores if i.campos["codigo"]],
             "Código", "El código de indicador",
         )
 
-    def _validar_metas_pasadas(self, lector, fila, codigo, metas, vacias, anios_meta) -> None:
-        """Targets of past years are frozen (as in the admin): only an administrator with a reason."""
-        from indicadores.services import meta_verificar_vigencia
+    def _validar_dependencia(self, lector: Lector, fila: FilaLeida, codigo: str, dependencia: str) -> None:
+        """Moving an indicator to another dependencia (who reports it) is an administrator's
+        change in the admin; the import allows it to the same people."""
+        existente = self.indicadores_bd.get(codigo)
+        if existente is None or not dependencia or _mismo_texto(existente.dependencia.nombre, dependencia):
+            return
+        if puede_mover_indicadores(self.usuario):
+            return
+        lector.error(
+            fila, "Dependencia",
+            f"El indicador {codigo} lo reporta «{existente.dependencia.nombre}»: pasarlo a «{dependencia}» cambia "
+            "quién lo reporta y, como en la administración, solo lo hace un administrador. Escriba "
+            f"«{existente.dependencia.nombre}» en esta celda.",
+        )
 
-        for anio, valor in self.metas_bd.get(codigo, {}).items():
-            cambia = (anio in metas and metas[anio] != valor) or anio in vacias
+    def _anotar_indicador(self, leido: _IndicadorArchivo) -> None:
+        """An indicator is read as its fields, its dependencia, level and enfoques, and its targets."""
+        codigo = leido.campos["codigo"]
+        existente = self.indicadores_bd.get(codigo)
+        valores: dict[str, str] | str = ""
+        if existente is not None:
+            valores = {campo: _huella(getattr(existente, campo)) for campo in leido.campos if campo != "codigo"}
+            valores["nivel"] = existente.nivel.codigo
+            valores["dependencia"] = _huella(existente.dependencia.nombre)
+            valores["enfoques"] = ", ".join(sorted(self.enfoques_bd.get(existente.pk, ())))
+
+        def describir(antes, ahora):
+            if antes == "" or ahora == "":
+                return f"otra persona {'creó' if antes == '' else 'eliminó'} el indicador {codigo}"
+            lineas, primero = _diferencias(antes, ahora, lambda c: COLUMNA_DEL_CAMPO.get(c, c).lower())
+            texto = f"el indicador {codigo}: {'; '.join(lineas)}{_autor(_ultimo(existente.history))}"
+            return texto, None, COLUMNA_DEL_CAMPO.get(primero)
+
+        self.anotar(f"indicador {codigo}", valores, (HOJA_INDICADORES, leido.fila.numero, "Código"), describir)
+        metas = {str(anio): _huella(valor) for anio, valor in sorted(self.metas_bd.get(codigo, {}).items())}
+
+        def describir_metas(antes, ahora):
+            lineas, primero = _diferencias(antes, ahora, lambda anio: f"meta {anio}")
+            anios = [int(a) for a in {*antes, *ahora} if antes.get(a) != ahora.get(a)]
+            registro = _ultimo(Meta.history.filter(indicador_id=existente.pk if existente else None, anio__in=anios))
+            texto = f"las metas del indicador {codigo}: {'; '.join(lineas)}{_autor(registro)}"
+            return texto, None, self.anios_meta.get(int(primero)) if primero else None
+
+        self.anotar(f"metas {codigo}", metas, (HOJA_INDICADORES, leido.fila.numero, "Meta final"), describir_metas)
+
+    def _validar_metas_pasadas(self, lector, fila, codigo, metas, vacias, anios_meta) -> None:
+        """Targets of past years of an existing indicator are frozen (as in the admin): changed,
+        added or removed only by an administrator with a reason. A new indicator's targets are
+        its plan being loaded, whatever their years."""
+        if codigo not in self.indicadores_bd:
+            return
+        existentes = self.metas_bd.get(codigo, {})
+        for anio in sorted(set(existentes) | set(metas)):
+            cambia = (anio in metas and metas[anio] != existentes.get(anio)) or (anio in vacias and anio in existentes)
             if cambia:
                 try:
-                    meta_verificar_vigencia(anio=anio, usuario=self.usuario, motivo=self.motivo)
+                    services.meta_verificar_vigencia(anio=anio, usuario=self.usuario, motivo=self.motivo)
                 except ValidationError as exc:
                     for mensaje in exc.messages:
                         lector.error(fila, anios_meta[anio], mensaje)
@@ -691,19 +1094,17 @@ class ImportadorPlan(_Importador):
         for codigo, ind in self.indicadores_bd.items():
             indicadores.setdefault(codigo, {"unidad": ind.unidad, "periodicidad": ind.periodicidad})
         self.reportes_bd = {
-            (r.indicador_id, r.anio, r.periodo): r for r in Reporte.objects.filter(indicador__plan=self.plan)
+            (r.indicador_id, r.anio, r.periodo): r
+            for r in Reporte.objects.filter(indicador__plan=self.plan).select_related("indicador")
         } if self.plan else {}
-        # A new plan has no cuts; an existing one's closed cuts are read once, not per row.
-        self.cortes_cerrados = set(
-            Corte.objects.filter(plan=self.plan, estado=Corte.Estado.CERRADO).values_list("anio", "semestre")
-        ) if self.plan else set()
         claves = []
-        for fila in hoja.filas:
+        for n, fila in enumerate(hoja.filas, start=1):
+            self.avisar("Reportes revisados", n, len(hoja.filas))
             codigo = lector.texto(fila, "Código del indicador", requerido=True)
             anio = lector.entero(fila, "Año", requerido=True)
             periodo = lector.entero(fila, "Periodo", requerido=True)
             valor = lector.numero(fila, "Avance", requerido=True)
-            estado = lector.opcion(fila, "Estado", Reporte.Estado, defecto=Reporte.Estado.BORRADOR)
+            estado = lector.opcion(fila, "Estado", Reporte.Estado, defecto="")
             indicador = indicadores.get(codigo)
             if codigo and indicador is None:
                 lector.error(fila, "Código del indicador", f"El indicador «{codigo}» no está en la hoja Indicadores ni en el plan.")
@@ -716,48 +1117,50 @@ class ImportadorPlan(_Importador):
             if indicador and periodo is not None and indicador.get("periodicidad"):
                 for mensaje in _mensajes(reglas.errores_periodo(periodicidad=indicador["periodicidad"], periodo=periodo)):
                     lector.error(fila, "Periodo", mensaje)
-            if None in (anio, periodo, valor) or not codigo:
+            if None in (anio, periodo, valor) or not codigo or indicador is None:
                 continue
-            claves.append((fila, (codigo, anio, periodo), f"{codigo} {anio}-{periodo}"))
             existente = self.indicadores_bd.get(codigo)
-            actual = self.reportes_bd.get((existente.pk, anio, periodo)) if existente is not None else None
-            nuevo = (valor, self.estado_importado(estado), lector.texto(fila, "Observaciones"),
-                     lector.texto(fila, "Plan de choque"))
-            if actual is None or (actual.valor, actual.estado, actual.observaciones, actual.plan_de_choque) != nuevo:
-                # A new report in a closed cut is refused as a changed one is (as in the admin and the API).
-                self._verificar_corte(lector, fila, codigo, indicador, anio, periodo)
-            self.reportes.append(
-                _ReporteArchivo(
-                    fila, codigo, anio, periodo, valor, estado,
-                    lector.texto(fila, "Observaciones"), lector.texto(fila, "Plan de choque"),
-                    lector.booleano(fila, "Ilustrativo"),
-                )
+            r = _ReporteArchivo(
+                fila, codigo, anio, periodo, valor, lector.texto(fila, "Observaciones"), lector.texto(fila, "Plan de choque"),
+                estado=estado, ilustrativo=lector.booleano_o_nada(fila, "Ilustrativo"),
+                actual=self.reportes_bd.get((existente.pk, anio, periodo)) if existente is not None else None,
+                nombre=f"{codigo} {reglas.nombre_periodo(periodicidad=indicador['periodicidad'], anio=anio, periodo=periodo)}",
             )
+            claves.append((fila, (codigo, anio, periodo), r.nombre))
+            self.anotar_reporte(r, (hoja.nombre, fila.numero, "Avance"))
+            self._validar_estado(lector, r)
+            self.reportes.append(r)
         _duplicados(lector, claves, "Periodo", "El reporte")
 
-    def estado_importado(self, estado: str) -> str:
-        """The review state a report is written with: only the planning office (Revisor) or an
-        administrator may bring reports already sent, approved or returned; anyone else's become
-        drafts, to be sent and reviewed as usual."""
-        return estado if permisos.es_revisor(self.usuario) else Reporte.Estado.BORRADOR
-
-    def _verificar_corte(self, lector: Lector, fila: FilaLeida, codigo: str, indicador: dict | None, anio: int,
-                         periodo: int) -> None:
-        """`corte_verificar_abierto` for a row, with the periodicity the file gives (or the database's)."""
-        from indicadores.services import corte_verificar_abierto, semestre_del_periodo
-
-        periodicidad = (indicador or {}).get("periodicidad")
-        if not self.cortes_cerrados or periodicidad not in reglas.PERIODOS:
+    def _validar_estado(self, lector: Lector, r: _ReporteArchivo) -> None:
+        """The import never changes a report's review state: a report is sent, approved or returned
+        in the review (with its plan-de-choque and version checks), not by a spreadsheet cell."""
+        actual = r.actual
+        if actual is None:
+            if r.estado == Reporte.Estado.DEVUELTO:
+                lector.error(r.fila, "Estado", f"El reporte {r.nombre} es nuevo: no puede entrar devuelto (la "
+                             "devolución la hace la oficina de planeación al revisarlo, con su comentario). Escriba "
+                             "«Borrador», «Enviado» o, si es una cifra ya publicada, «Aprobado».")
+            if r.ilustrativo and r.estado != Reporte.Estado.APROBADO:
+                lector.error(r.fila, "Ilustrativo", f"El reporte {r.nombre} es nuevo: solo una cifra ya publicada "
+                             "(estado «Aprobado») se carga como valor ilustrativo.")
             return
-        if (anio, semestre_del_periodo(periodicidad=periodicidad, periodo=periodo)) not in self.cortes_cerrados:
-            return  # the usual case, without a query per row
-        # The indicator may be new in this file: an unsaved one answers for its plan and periodicity.
-        objeto = Indicador(plan=self.plan, codigo=codigo, periodicidad=periodicidad)
-        try:
-            corte_verificar_abierto(indicador=objeto, anio=anio, periodo=periodo, usuario=self.usuario, motivo=self.motivo)
-        except ValidationError as exc:
-            for mensaje in exc.messages:
-                lector.error(fila, "Periodo", mensaje)
+        if r.es_copia_oficial:
+            return
+        if r.estado and r.estado != actual.estado:
+            lector.error(
+                r.fila, "Estado",
+                f"El reporte {r.nombre} está «{actual.get_estado_display()}» y el archivo dice «{ESTADOS[r.estado]}»: "
+                "la importación no cambia el estado de revisión. Los reportes se envían, aprueban o devuelven en la "
+                "revisión, que controla el plan de choque y la versión. Escriba "
+                f"«{actual.get_estado_display()}» en esta celda o déjela vacía.",
+            )
+        if r.ilustrativo is not None and r.ilustrativo != actual.ilustrativo:
+            lector.error(
+                r.fila, "Ilustrativo",
+                f"El reporte {r.nombre} tiene «Ilustrativo» en «{mostrar(actual.ilustrativo)}»: esa marca no se cambia "
+                f"al importar. Escriba «{mostrar(actual.ilustrativo)}» en esta celda o déjela vacía.",
+            )
 
     def _validar_pesos(self) -> None:
         """Siblings' weights add up to their parent's (100 for the top level), file and database merged."""
@@ -802,7 +1205,9 @@ class ImportadorPlan(_Importador):
             return dependencias[nombre]
 
         plan = self.plan or Plan(codigo=datos["codigo"])
-        valores = {k: v for k, v in datos.items() if k not in ("codigo", "entidad", "dependencia_lider")}
+        valores = {k: v for k, v in datos.items() if k not in ("codigo", "entidad", "dependencia_lider", "publicado")}
+        if datos["publicado"] is not None:
+            valores["publicado"] = datos["publicado"]
         valores["entidad"] = entidad
         valores["dependencia_lider"] = dependencia(datos["dependencia_lider"]) if datos["dependencia_lider"] else None
         self._guardar(plan, valores, "plan", plan.codigo)
@@ -812,17 +1217,19 @@ class ImportadorPlan(_Importador):
         self.resultado.plan_codigo = plan.codigo
 
     def _guardar(self, objeto, valores: dict[str, Any], que: str, clave: str) -> bool:
-        """Create or update `objeto` with `valores`, noting the change; False when nothing changed."""
-        cambiados = [campo for campo, valor in valores.items() if getattr(objeto, campo, None) != valor]
-        if objeto.pk and not cambiados:
+        """Create or update `objeto` with `valores`, noting each change before → after; False when
+        nothing changed (texts compared as stored, so CRLF or a trailing blank is no change)."""
+        nuevo = objeto.pk is None
+        cambiados = [] if nuevo else [c for c, v in valores.items() if not _mismo_valor(objeto, c, v)]
+        if not nuevo and not cambiados:
             return False
+        antes = {c: _mostrar_campo(objeto, c, getattr(objeto, c)) for c in cambiados}
         for campo, valor in valores.items():
             setattr(objeto, campo, valor)
-        nuevo = objeto.pk is None
         self._con_historial(objeto).save()
         # The preview names the changed fields as the admin does («tipo de anualización»).
-        nombres = [_nombre_campo(objeto, campo) for campo in cambiados]
-        self.cambio("crear" if nuevo else "modificar", que, clave, "" if nuevo else ", ".join(nombres))
+        campos = [(_nombre_campo(objeto, c), antes[c], _mostrar_campo(objeto, c, valores[c])) for c in cambiados]
+        self.cambio("crear" if nuevo else "modificar", que, clave, ", ".join(n for n, _, _ in campos), campos)
         return True
 
     def _con_historial(self, objeto):
@@ -830,7 +1237,7 @@ class ImportadorPlan(_Importador):
         reason (`--motivo`) when there is one (django-simple-history reads these attributes)."""
         objeto._history_user = _usuario_guardado(self.usuario)
         if self.motivo:
-            objeto._change_reason = self.motivo
+            objeto._change_reason = _motivo_historial(self.motivo)
         return objeto
 
     def _aplicar_niveles(self, plan: Plan) -> None:
@@ -854,12 +1261,8 @@ class ImportadorPlan(_Importador):
 
     def _aplicar_indicadores(self, plan: Plan, dependencia) -> dict[str, Indicador]:
         por_codigo = dict(self.indicadores_bd)
-        enfoques_bd: dict[int, set[str]] = defaultdict(set)
-        for indicador_id, codigo in Indicador.enfoques.through.objects.filter(indicador__plan=plan).values_list(
-            "indicador_id", "enfoque__codigo"
-        ):
-            enfoques_bd[indicador_id].add(codigo)
         enfoques = {e.codigo: e for e in self.enfoques.values()}
+        lector = Lector(self.hoja(HOJA_INDICADORES), self.errores)
         total = len(self.indicadores)
         for n, fila in enumerate(self.indicadores, start=1):
             self.avisar("Indicadores escritos", n, total)
@@ -872,50 +1275,136 @@ class ImportadorPlan(_Importador):
             valores["dependencia"] = dependencia(fila.dependencia)
             cambio = self._guardar(indicador, valores, "indicador", codigo)
             por_codigo[codigo] = indicador
-            if set(fila.enfoques) != enfoques_bd.get(indicador.pk, set()):
+            antes = self.enfoques_bd.get(indicador.pk, set())
+            if set(fila.enfoques) != antes:
                 indicador.enfoques.set([enfoques[c] for c in fila.enfoques])
                 if not cambio:
-                    self.cambio("modificar", "indicador", codigo, "enfoques")
-            self._aplicar_metas(indicador, fila)
+                    self.cambio("modificar", "indicador", codigo, "enfoques", [
+                        ("enfoques", mostrar(", ".join(sorted(antes))), mostrar(", ".join(sorted(fila.enfoques))))
+                    ])
+            self._aplicar_metas(lector, indicador, fila)
         return por_codigo
 
-    def _aplicar_metas(self, indicador: Indicador, fila: _IndicadorArchivo) -> None:
-        """Targets are saved one by one (never `update()`), so each change leaves its history record
-        with the importing user and the reason; past years' locks were checked by `validar`."""
+    def _aplicar_metas(self, lector: Lector, indicador: Indicador, fila: _IndicadorArchivo) -> None:
+        """Targets go through the target services (one saved at a time, each with its history
+        record, the importing user and the reason); past years' locks were checked by `validar`."""
         existentes = self.metas_bd.get(indicador.codigo, {})
-        cambian = {a for a, v in fila.metas.items() if a in existentes and existentes[a] != v}
-        cambian |= fila.metas_vacias & set(existentes)
-        actuales = {m.anio: m for m in Meta.objects.filter(indicador=indicador, anio__in=cambian)} if cambian else {}
         for anio, valor in sorted(fila.metas.items()):
+            if existentes.get(anio) == valor:
+                continue
+            try:
+                self._meta_escribir(indicador, anio, valor, cargada=fila.campos["codigo"] not in self.indicadores_bd)
+            except (PermissionDenied, ValidationError) as exc:
+                mensajes = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+                for mensaje in mensajes:
+                    lector.error(fila.fila, self.anios_meta[anio], mensaje)
+                continue
+            clave = f"{indicador.codigo} {anio}"
             if anio not in existentes:
-                self._con_historial(Meta(indicador=indicador, anio=anio, valor=valor)).save()
-                self.cambio("crear", "meta", f"{indicador.codigo} {anio}", formato_numero(valor, 6))
-            elif existentes[anio] != valor:
-                meta = actuales[anio]
-                meta.valor = valor
-                self._con_historial(meta).save()
-                self.cambio("modificar", "meta", f"{indicador.codigo} {anio}",
-                            f"{formato_numero(existentes[anio], 6)} → {formato_numero(valor, 6)}")
-        for anio in sorted(fila.metas_vacias & set(existentes)):
-            self._con_historial(actuales[anio]).delete()  # the history keeps the deletion, by whom and why
-            self.cambio("eliminar", "meta", f"{indicador.codigo} {anio}")
+                self.cambio("crear", "meta", clave, mostrar(valor))
+            else:
+                self.cambio("modificar", "meta", clave, f"{mostrar(existentes[anio])} → {mostrar(valor)}",
+                            [("meta", mostrar(existentes[anio]), mostrar(valor))])
+        borrar = sorted(fila.metas_vacias & set(existentes))
+        if borrar:
+            for meta in Meta.objects.filter(indicador=indicador, anio__in=borrar).order_by("anio"):
+                # No target service deletes: the same lock as a write, then a delete the history keeps.
+                services.meta_verificar_vigencia(anio=meta.anio, usuario=self.usuario, motivo=self.motivo)
+                self._con_historial(meta).delete()
+                self.cambio("eliminar", "meta", f"{indicador.codigo} {meta.anio}", mostrar(existentes[meta.anio]),
+                            [("meta", mostrar(existentes[meta.anio]), mostrar(None))])
+
+    def _meta_escribir(self, indicador: Indicador, anio: int, valor: Decimal, *, cargada: bool) -> None:
+        """`services.meta_registrar` for who may program the indicator's targets; the planning
+        office may write any indicator's targets of a plan (`meta_verificar_vigencia`), saved the
+        same way. A new indicator's targets (`cargada`) are its plan being loaded: past years too."""
+        if not cargada and permisos.puede_editar_indicador(self.usuario, indicador):
+            services.meta_registrar(indicador=indicador, anio=anio, valor=valor, usuario=self.usuario, motivo=self.motivo)
+            return
+        if not cargada:
+            services.meta_verificar_vigencia(anio=anio, usuario=self.usuario, motivo=self.motivo)
+        meta = Meta.objects.filter(indicador=indicador, anio=anio).first() or Meta(indicador=indicador, anio=anio)
+        meta.valor = valor
+        meta.full_clean()
+        self._con_historial(meta).save()
 
     def _aplicar_reportes(self, indicadores: dict[str, Indicador]) -> None:
         if not self.reportes:
             return
-        existentes = self.reportes_bd
-        for fila in self.reportes:
-            indicador = indicadores[fila.codigo]
-            reporte = existentes.get((indicador.pk, fila.anio, fila.periodo)) or Reporte(
-                indicador=indicador, anio=fila.anio, periodo=fila.periodo, creado_por=_usuario_guardado(self.usuario)
-            )
-            valores = {
-                "valor": fila.valor, "estado": self.estado_importado(fila.estado), "observaciones": fila.observaciones,
-                "plan_de_choque": fila.plan_de_choque, "ilustrativo": fila.ilustrativo,
-            }
-            if reporte.pk and any(getattr(reporte, c) != v for c, v in valores.items()):
-                reporte.version += 1
-            self._guardar(reporte, valores, "reporte", f"{fila.codigo} {fila.anio}-{fila.periodo}")
+        lector = Lector(self.hoja(HOJA_REPORTES), self.errores)
+        total = len(self.reportes)
+        for n, r in enumerate(self.reportes, start=1):
+            self.avisar("Reportes escritos", n, total)
+            if not r.sin_cambios:
+                self.escribir_reporte(lector, indicadores[r.codigo], r)
+
+    def crear_reporte(self, indicador: Indicador, r: _ReporteArchivo) -> Reporte:
+        """A new period's report, in the state the workbook gives, through the services:
+        - «Aprobado»: a figure already reviewed and published (`reporte_publicado_cargar`, as the demo
+          loader), loaded by the planning office; closed cuts hold. It was reviewed where it was
+          published, so the plan-de-choque rule of sending does not apply (a historical 0 % is
+          loaded as published);
+        - «Enviado»: written as a draft and sent (`reporte_enviar`: the plan-de-choque check);
+        - «Borrador» or nothing: a draft (`reporte_registrar`).
+        Drafts and sent reports are the dependencia's planners' (or an administrator's) work."""
+        if r.estado == Reporte.Estado.APROBADO:
+            return self._cargar_publicado(indicador, r)
+        reporte = super().crear_reporte(indicador, r)
+        if r.estado == Reporte.Estado.ENVIADO:
+            try:
+                reporte = services.reporte_enviar(reporte=reporte, usuario=self.usuario, motivo=self.motivo)
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    raise
+                raise ValidationError({"estado": exc.messages}) from exc
+        return reporte
+
+    def _cargar_publicado(self, indicador: Indicador, r: _ReporteArchivo) -> Reporte:
+        if not permisos.es_revisor(self.usuario):
+            raise PermissionDenied(f"Solo la oficina de planeación carga cifras ya aprobadas ({r.nombre}).")
+        if Reporte.objects.filter(indicador=indicador, anio=r.anio, periodo=r.periodo).exists():
+            # Someone created it after the check: never overwrite their report.
+            raise services.ReporteExistente(Reporte.objects.get(indicador=indicador, anio=r.anio, periodo=r.periodo))
+        services.corte_verificar_abierto(
+            indicador=indicador, anio=r.anio, periodo=r.periodo, usuario=self.usuario, motivo=self.motivo
+        )
+        reporte = services.reporte_publicado_cargar(
+            indicador=indicador, anio=r.anio, periodo=r.periodo, valor=r.valor, observaciones=r.observaciones,
+            plan_de_choque=r.plan_de_choque, ilustrativo=bool(r.ilustrativo), usuario=_usuario_guardado(self.usuario),
+        )
+        self._motivo_en_historial(reporte)
+        return reporte
+
+    def _motivo_en_historial(self, reporte: Reporte) -> None:
+        """`reporte_publicado_cargar` records who loaded a figure, not why: the reason goes on the
+        history record it has just written."""
+        if not self.motivo:
+            return
+        registro = _ultimo(reporte.history)
+        if registro is not None and not registro.history_change_reason:
+            registro.history_change_reason = _motivo_historial(self.motivo)
+            registro.save(update_fields=["history_change_reason"])
+
+
+def _mismo_valor(objeto, campo: str, valor) -> bool:
+    """Whether `objeto.campo` already holds `valor`: relations by id (no query), texts as stored."""
+    modelo_campo = objeto._meta.get_field(campo)
+    if modelo_campo.is_relation:
+        return getattr(objeto, modelo_campo.attname) == (valor.pk if valor is not None else None)
+    actual = getattr(objeto, campo, None)
+    if isinstance(actual, str) or isinstance(valor, str):
+        return _mismo_texto(actual, valor)
+    return actual == valor
+
+
+def _mostrar_campo(objeto, campo: str, valor) -> str:
+    """A field's value in words: a choice's label, a level by its code, a dependencia by name."""
+    modelo_campo = objeto._meta.get_field(campo)
+    if modelo_campo.is_relation:
+        return "(vacío)" if valor is None else f"«{getattr(valor, 'codigo', None) or valor}»"
+    if modelo_campo.choices:
+        return str(dict(modelo_campo.flatchoices).get(valor, valor))
+    return mostrar(valor)
 
 
 def _nombre_campo(objeto, campo: str) -> str:
@@ -935,11 +1424,13 @@ def _usuario_guardado(usuario):
 
 
 class ImportadorAvance(_Importador):
+    """Each report goes through `indicadores.services.reporte_registrar`, so a planner writes only
+    the indicators of their dependencias, closed cuts hold and a correction of an approved value
+    stays under review."""
+
     tipo = "avance"
 
     def validar(self) -> None:
-        from indicadores import services
-
         campos = self.leer_campos_plan()
         hoja = self.hoja(HOJA_REPORTES)
         if hoja is None or self.errores:
@@ -956,67 +1447,71 @@ class ImportadorAvance(_Importador):
         if not lector.columnas_obligatorias(["Código del indicador", "Año", "Periodo", "Avance"]) or self.plan is None:
             return
         self.resultado.plan_codigo = self.plan.codigo
-        indicadores = {i.codigo: i for i in Indicador.objects.filter(plan=self.plan).select_related("plan")}
-        existentes = {
-            (r.indicador_id, r.anio, r.periodo): r for r in Reporte.objects.filter(indicador__plan=self.plan)
-        }
-        self.filas: list[tuple[FilaLeida, Indicador, int, int, Decimal, str, str]] = []
+        self.indicadores = {i.codigo: i for i in Indicador.objects.filter(plan=self.plan).select_related("plan")}
+        por_id = {i.pk: i for i in self.indicadores.values()}
+        existentes = {}
+        for reporte in Reporte.objects.filter(indicador__plan=self.plan):
+            reporte.indicador = por_id[reporte.indicador_id]
+            existentes[(reporte.indicador_id, reporte.anio, reporte.periodo)] = reporte
+        self.filas: list[_ReporteArchivo] = []
         claves = []
         for n, fila in enumerate(hoja.filas, start=1):
             self.avisar("Filas revisadas", n, len(hoja.filas))
-            observaciones = lector.texto(fila, "Observaciones")
-            plan_de_choque = lector.texto(fila, "Plan de choque")
-            if "avance" not in fila.celdas and not observaciones and not plan_de_choque:
-                continue  # a template row the planner left blank: nothing to report
-            codigo_ind = lector.texto(fila, "Código del indicador", requerido=True)
-            anio = lector.entero(fila, "Año", requerido=True)
-            periodo = lector.entero(fila, "Periodo", requerido=True)
-            valor = lector.numero(fila, "Avance", requerido=True)
-            indicador = indicadores.get(codigo_ind)
-            if codigo_ind and indicador is None:
-                lector.error(fila, "Código del indicador", f"El indicador «{codigo_ind}» no existe en el plan «{self.plan.codigo}».")
+            r = self._leer_fila(lector, fila, existentes)
+            if r is None:
                 continue
-            if indicador is None or None in (anio, periodo, valor):
-                continue
-            errores = reglas.errores_valor_en_plan(plan=self.plan, unidad=indicador.unidad, anio=anio, valor=valor, que="El reporte")
-            errores.update(reglas.errores_periodo(periodicidad=indicador.periodicidad, periodo=periodo))
-            for campo, mensajes in errores.items():
-                for mensaje in mensajes:
-                    lector.error(fila, {"anio": "Año", "periodo": "Periodo"}.get(campo, "Avance"), mensaje)
-            if errores:
-                continue
-            try:  # who may write it and whether its cut is closed: the same rule as the admin and the API
+            claves.append((fila, (r.codigo, r.anio, r.periodo), r.nombre))
+            self.anotar_reporte(r, (hoja.nombre, fila.numero, "Avance"))
+            try:  # who may write it and whether its period is frozen: the same rule as the admin and the API
                 services.reporte_verificar(
-                    indicador=indicador, anio=anio, periodo=periodo, usuario=self.usuario, motivo=self.motivo
+                    indicador=self.indicadores[r.codigo], anio=r.anio, periodo=r.periodo, usuario=self.usuario,
+                    motivo=self.motivo,
                 )
-            except (PermissionDenied, ValidationError) as exc:
-                _error_de_servicio(lector, fila, exc, columna="Periodo")
+            except PermissionDenied as exc:  # even for an unchanged row: another dependencia's report is not theirs
+                _error_de_servicio(lector, fila, exc)
                 continue
-            claves.append((fila, (indicador.pk, anio, periodo), f"{indicador.codigo} {anio}-{periodo}"))
-            actual = existentes.get((indicador.pk, anio, periodo))
-            if actual and (actual.valor, actual.observaciones, actual.plan_de_choque) == (valor, observaciones, plan_de_choque):
-                continue  # the template's own copy of an existing report: no new version
-            self.filas.append((fila, indicador, anio, periodo, valor, observaciones, plan_de_choque))
+            except ValidationError as exc:
+                if not r.sin_cambios:  # an unchanged row of a frozen period writes nothing: no error
+                    _error_de_servicio(lector, fila, exc, columna="Periodo")
+                continue
+            if not r.sin_cambios:  # the template's own copy of an existing report: nothing to write
+                self.filas.append(r)
         _duplicados(lector, claves, "Periodo", "El reporte")
-        self.existentes = existentes
+
+    def _leer_fila(self, lector: Lector, fila: FilaLeida, existentes: dict) -> _ReporteArchivo | None:
+        observaciones = lector.texto(fila, "Observaciones")
+        plan_de_choque = lector.texto(fila, "Plan de choque")
+        if "avance" not in fila.celdas and not observaciones and not plan_de_choque:
+            return None  # a template row the planner left blank: nothing to report
+        codigo_ind = lector.texto(fila, "Código del indicador", requerido=True)
+        anio = lector.entero(fila, "Año", requerido=True)
+        periodo = lector.entero(fila, "Periodo", requerido=True)
+        valor = lector.numero(fila, "Avance", requerido=True)
+        indicador = self.indicadores.get(codigo_ind)
+        if codigo_ind and indicador is None:
+            lector.error(fila, "Código del indicador", f"El indicador «{codigo_ind}» no existe en el plan «{self.plan.codigo}».")
+            return None
+        if indicador is None or None in (anio, periodo, valor):
+            return None
+        errores = reglas.errores_valor_en_plan(plan=self.plan, unidad=indicador.unidad, anio=anio, valor=valor, que="El reporte")
+        errores.update(reglas.errores_periodo(periodicidad=indicador.periodicidad, periodo=periodo))
+        for campo, mensajes in errores.items():
+            for mensaje in mensajes:
+                lector.error(fila, {"anio": "Año", "periodo": "Periodo"}.get(campo, "Avance"), mensaje)
+        if errores:
+            return None
+        return _ReporteArchivo(
+            fila, indicador.codigo, anio, periodo, valor, observaciones, plan_de_choque,
+            actual=existentes.get((indicador.pk, anio, periodo)),
+            nombre=f"{indicador.codigo} {reglas.nombre_periodo(periodicidad=indicador.periodicidad, anio=anio, periodo=periodo)}",
+        )
 
     def aplicar(self) -> None:
-        from indicadores import services
-
         lector = Lector(self.hoja(HOJA_REPORTES), self.errores)
         total = len(self.filas)
-        for n, (fila, indicador, anio, periodo, valor, observaciones, plan_de_choque) in enumerate(self.filas, start=1):
+        for n, r in enumerate(self.filas, start=1):
             self.avisar("Reportes escritos", n, total)
-            try:
-                services.reporte_registrar(
-                    indicador=indicador, anio=anio, periodo=periodo, valor=valor, usuario=self.usuario,
-                    observaciones=observaciones, plan_de_choque=plan_de_choque, motivo=self.motivo,
-                )
-            except (PermissionDenied, ValidationError) as exc:
-                _error_de_servicio(lector, fila, exc, columna="Avance")
-                continue
-            accion = "modificar" if (indicador.pk, anio, periodo) in self.existentes else "crear"
-            self.cambio(accion, "reporte", f"{indicador.codigo} {anio}-{periodo}", formato_numero(valor, 6))
+            self.escribir_reporte(lector, self.indicadores[r.codigo], r)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1034,13 +1529,16 @@ INSTRUCCIONES_PLAN = [
     "3. Hoja «Indicadores»: una fila por indicador. «Nivel» es el código del nivel al que pertenece. Unidad, "
     "tipo y periodicidad se eligen de la lista (Constante, Anual…). Las columnas «Meta AAAA» llevan la meta de cada vigencia: agregue o "
     "quite columnas para los años del plan. En un indicador de tipo suma la meta final es la suma de las metas.",
-    "4. Hoja «Reportes» (opcional): avances ya reportados, uno por fila y periodo, con su estado (Borrador, "
-    "Enviado, Aprobado o Devuelto).",
+    "4. Hoja «Reportes» (opcional): avances ya reportados, uno por fila y periodo. Un reporte nuevo entra con el "
+    "estado de la columna Estado: Borrador, Enviado o, si es una cifra ya publicada, Aprobado. La importación no "
+    "cambia el estado de un reporte que ya existe (se revisa en la administración); corregir un valor aprobado lo "
+    "deja en revisión y el valor aprobado sigue siendo el oficial hasta que se apruebe la corrección.",
     "",
     "Números a la manera colombiana: 7.480 (miles con punto), 0,33 (decimales con coma), $73.700.000 o 100%. "
     "No use fórmulas: escriba los valores.",
     "Se revisan todas las celdas antes de escribir: si hay un solo error no se guarda nada y se indica la hoja, "
-    "la fila y la columna. Importar de nuevo el mismo libro actualiza por código; no borra nada.",
+    "la fila y la columna. Importar de nuevo el mismo libro actualiza por código; no borra nada, y si nada "
+    "cambió no escribe nada («Sin cambios»).",
 ]
 INSTRUCCIONES_AVANCE = [
     "Plantilla para reportar el avance de un semestre.",
@@ -1048,7 +1546,8 @@ INSTRUCCIONES_AVANCE = [
     "Escriba en la hoja «Reportes» el avance de cada indicador y periodo (columna Avance), con sus observaciones "
     "y, si va atrasado o sobre ejecuta, el plan de choque. Las filas que deje sin avance no se tocan.",
     "Solo puede reportar los indicadores de sus dependencias; los reportes quedan en borrador para que usted los "
-    "envíe a revisión. Los periodos de un corte cerrado no se pueden modificar.",
+    "envíe a revisión. Los periodos que ya terminaron en un corte cerrado no se pueden modificar. Corregir un "
+    "valor aprobado crea una corrección en revisión: el valor aprobado sigue siendo el oficial hasta que se apruebe.",
     "Números a la manera colombiana: 7.480 (miles con punto), 0,33 (decimales con coma). No use fórmulas.",
     "Si hay un solo error no se guarda nada y se indica la hoja, la fila y la columna.",
 ]

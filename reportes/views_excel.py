@@ -2,10 +2,12 @@
 
 Thin views: access rules come from `indicadores.permisos`, the work from `reportes.exportar` and
 `reportes.importar`. Between the import's preview and its confirmation the uploaded file waits in
-the default storage, named in a signed token, so no other state is kept.
+the default storage, named in a signed token, with what the preview read of the database (report
+versions, targets, plan fields) beside it: the confirmation refuses when any of that changed since.
 """
 
 import datetime
+import json
 import tempfile
 import uuid
 
@@ -14,6 +16,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core import signing
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -130,14 +133,18 @@ def importar(request: HttpRequest) -> HttpResponse:
         contexto["error"] = f"El archivo pesa más de {MAX_BYTES // 2**20} MB; divídalo en varios."
         return render(request, "reportes/excel/importar.html", contexto, status=400)
     _limpiar_abandonados()
-    ruta = default_storage.save(f"{_CARPETA}/{uuid.uuid4().hex}.xlsx", archivo)
+    nombre = uuid.uuid4().hex
+    ruta = default_storage.save(f"{_CARPETA}/{nombre}.xlsx", archivo)
     with default_storage.open(ruta, "rb") as guardado:
         resultado = importar_libro(guardado, usuario=request.user, confirmar=False, motivo=motivo)
     token = ""
-    if resultado.errores:
+    if resultado.errores or resultado.sin_cambios:
         default_storage.delete(ruta)  # nothing to confirm: the file is not kept
     else:
-        token = signing.dumps({"ruta": ruta, "usuario": request.user.pk, "motivo": motivo}, salt=_SAL_FIRMA)
+        leido = default_storage.save(f"{_CARPETA}/{nombre}.json", ContentFile(json.dumps(resultado.leido).encode()))
+        token = signing.dumps(
+            {"ruta": ruta, "leido": leido, "usuario": request.user.pk, "motivo": motivo}, salt=_SAL_FIRMA
+        )
     contexto.update(resultado=resultado, token=token, nombre=archivo.name, motivo=motivo)
     return render(request, "reportes/excel/vista_previa.html", contexto, status=200 if resultado.ok else 422)
 
@@ -164,17 +171,28 @@ def _confirmar(request: HttpRequest, contexto: dict) -> HttpResponse:
     except signing.BadSignature:
         contexto["error"] = "La vista previa venció o no es válida: suba el archivo de nuevo."
         return render(request, "reportes/excel/importar.html", contexto, status=400)
-    ruta = datos["ruta"]
-    if datos["usuario"] != request.user.pk or not ruta.startswith(f"{_CARPETA}/") or not default_storage.exists(ruta):
+    ruta, ruta_leido = datos["ruta"], datos.get("leido", "")
+    guardados = (ruta, ruta_leido)
+    if datos["usuario"] != request.user.pk or not all(
+        r.startswith(f"{_CARPETA}/") and default_storage.exists(r) for r in guardados
+    ):
         contexto["error"] = "La vista previa venció o no es válida: suba el archivo de nuevo."
         return render(request, "reportes/excel/importar.html", contexto, status=400)
+    with default_storage.open(ruta_leido, "rb") as guardado:
+        leido = json.loads(guardado.read().decode())
     with default_storage.open(ruta, "rb") as guardado:
-        resultado = importar_libro(guardado, usuario=request.user, confirmar=True, motivo=datos.get("motivo", ""))
-    default_storage.delete(ruta)
-    if not resultado.aplicado:  # the data changed since the preview: show why
-        contexto.update(resultado=resultado, token="")
+        resultado = importar_libro(
+            guardado, usuario=request.user, confirmar=True, motivo=datos.get("motivo", ""), leido=leido
+        )
+    for guardado in guardados:
+        default_storage.delete(guardado)
+    if not resultado.aplicado:  # the data changed since the preview: show what and by whom
+        contexto.update(resultado=resultado, token="", confirmacion=True)
         return render(request, "reportes/excel/vista_previa.html", contexto, status=422)
-    messages.success(
-        request, f"Importación aplicada en «{resultado.plan_codigo}»: {len(resultado.cambios)} cambios."
-    )
+    if resultado.sin_cambios:
+        messages.info(request, f"Sin cambios en «{resultado.plan_codigo}»: el libro coincide con lo guardado.")
+    else:
+        messages.success(
+            request, f"Importación aplicada en «{resultado.plan_codigo}»: {len(resultado.cambios)} cambios."
+        )
     return redirect(reverse("excel_inicio"))

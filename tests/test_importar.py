@@ -14,6 +14,9 @@ from reportes.exportar import Columna, Hoja, escribir_libro, exportar_plan
 from reportes.importar import importar_libro, plantilla_avance, plantilla_plan
 from reportes.resultados import CorteRef
 from tests import factories
+from tests.libros_excel import guardar as _guardar
+from tests.libros_excel import libro as _libro
+from tests.libros_excel import plan_minimo as _plan_minimo
 
 CORTE = CorteRef.parse("2024-1")
 
@@ -62,39 +65,6 @@ def _borrar_plan(plan) -> None:
 @pytest.fixture
 def admin(db):
     return factories.usuario("admin", is_superuser=True, is_staff=True)
-
-
-def _libro(hojas: dict[str, list[list]]) -> io.BytesIO:
-    """A workbook written with openpyxl (as a user's spreadsheet program would)."""
-    libro = openpyxl.Workbook()
-    libro.remove(libro.active)
-    for nombre, filas in hojas.items():
-        ws = libro.create_sheet(nombre)
-        for fila in filas:
-            ws.append(fila)
-    salida = io.BytesIO()
-    libro.save(salida)
-    salida.seek(0)
-    return salida
-
-
-def _plan_minimo(**cambios) -> dict[str, list[list]]:
-    hojas = {
-        "Plan": [
-            ["Campo", "Valor"], ["Código", "plan-nuevo"], ["Nombre", "Plan nuevo"], ["Tipo", "Política pública"],
-            ["Entidad", "Municipio de Sopó"], ["Año de inicio", 2023], ["Año de fin", 2026],
-            ["Nombres de los niveles", "Objetivo, Producto"],
-        ],
-        "Niveles": [["Código", "Código del padre", "Nombre", "Ponderación"], ["1", None, "Objetivo uno", "100"]],
-        "Indicadores": [
-            ["Código", "Indicador", "Nivel", "Tipo", "Periodicidad", "Dependencia", "Ponderación", "Línea base",
-             "Meta final", "Meta 2023", "Meta 2024"],
-            ["1.1", "Kioscos instalados", "1", "suma", "anual", "Secretaría General", "60", None, "7.480", "3.480", "4.000"],
-            ["1.2", "Cobertura", "1", "Creciente", "Semestral", "Secretaría General", "40", "0,1", "0,8", "0,4", "0,8"],
-        ],
-    }
-    hojas.update(cambios)
-    return hojas
 
 
 # -- round trip ---------------------------------------------------------------------------------
@@ -291,13 +261,6 @@ def _avance(plan, usuario) -> openpyxl.Workbook:
     return openpyxl.load_workbook(salida)
 
 
-def _guardar(libro) -> io.BytesIO:
-    salida = io.BytesIO()
-    libro.save(salida)
-    salida.seek(0)
-    return salida
-
-
 def test_progress_template_lists_the_planners_indicators_for_the_cut(plan_pequeno, planeador):
     libro = _avance(plan_pequeno, planeador)
     filas = list(libro["Reportes"].iter_rows(min_row=2, values_only=True))
@@ -315,7 +278,8 @@ def test_planner_imports_progress_as_drafts(plan_pequeno, planeador):
     assert resultado.tipo == "avance"
     reporte = Reporte.objects.get(indicador__codigo="1.1.5", anio=2024)
     assert (reporte.valor, reporte.estado, reporte.observaciones) == (Decimal("1.5"), "borrador", "Se firmaron dos convenios")
-    assert [(c.accion, c.clave) for c in resultado.cambios] == [("crear", "1.1.5 2024-1")]
+    # an annual report is named by its year, never «2024-1» (that is how cuts are written)
+    assert [(c.accion, c.clave) for c in resultado.cambios] == [("crear", "1.1.5 2024")]
 
 
 def test_progress_for_another_dependencia_writes_nothing(plan_pequeno, planeador):
@@ -329,10 +293,12 @@ def test_progress_for_another_dependencia_writes_nothing(plan_pequeno, planeador
 
 
 def test_progress_of_a_closed_cut_is_refused(plan_pequeno, planeador, admin):
-    Corte.objects.create(plan=plan_pequeno, anio=2024, semestre=1, estado=Corte.Estado.CERRADO)
+    # An annual 2024 report ends on 31 December: the cut 2024-2 freezes it once closed.
+    Corte.objects.create(plan=plan_pequeno, anio=2024, semestre=2, estado=Corte.Estado.CERRADO)
     libro = _avance(plan_pequeno, planeador)
-    libro["Reportes"]["H3"] = "0,5"  # 3.1.1, semestral? no: anual, period 1 begins in the first semester
-    _rechazado(_guardar(libro), planeador, "cerrado")
+    libro["Reportes"]["H3"] = "0,5"  # 3.1.1 2024
+    resultado = _rechazado(_guardar(libro), planeador, "El corte 2024-2 del plan está cerrado", "el periodo 2024 ya había terminado")
+    assert (resultado.errores[0].hoja, resultado.errores[0].fila, resultado.errores[0].columna) == ("Reportes", 3, "Periodo")
 
 
 def test_progress_for_an_unknown_plan(planeador):
@@ -449,12 +415,12 @@ def _con_reporte_nuevo(plan, usuario, fila: list) -> tuple[io.BytesIO, int]:
 
 
 def test_a_new_report_in_a_closed_cut_is_refused_with_its_place(plan_pequeno, admin):
-    Corte.objects.create(plan=plan_pequeno, anio=2024, semestre=1, estado=Corte.Estado.CERRADO)
+    Corte.objects.create(plan=plan_pequeno, anio=2024, semestre=2, estado=Corte.Estado.CERRADO)
     fila = [("Código del indicador", "1.1.5"), ("Año", 2024), ("Periodo", 1), ("Avance", "2"), ("Estado", "Aprobado")]
     archivo, numero = _con_reporte_nuevo(plan_pequeno, admin, fila)
     revisor = factories.usuario(grupos=("Revisor",))
 
-    _rechazado(archivo, revisor, f"Hoja «Reportes», fila {numero}, columna «Periodo»", "2024-1", "cerrado")
+    _rechazado(archivo, revisor, f"Hoja «Reportes», fila {numero}, columna «Periodo»", "2024-2", "cerrado")
     archivo.seek(0)
     _rechazado(archivo, revisor, "cerrado", motivo="Oficio 12")  # the reason is an administrator's exception
     archivo.seek(0)
@@ -471,12 +437,23 @@ def test_a_new_report_in_a_closed_cut_is_refused_with_its_place(plan_pequeno, ad
 
 
 def test_a_new_report_in_an_open_cut_needs_no_reason(plan_pequeno):
+    # Only June is closed: the annual 2024 value (it ends in December) and 2025 are still open.
     Corte.objects.create(plan=plan_pequeno, anio=2024, semestre=1, estado=Corte.Estado.CERRADO)
+    revisor = factories.usuario(grupos=("Revisor",))
+    for anio in (2024, 2025):
+        fila = [("Código del indicador", "1.1.5"), ("Año", anio), ("Periodo", 1), ("Avance", "2"), ("Estado", "Aprobado")]
+        archivo, _ = _con_reporte_nuevo(plan_pequeno, revisor, fila)
+        assert importar_libro(archivo, usuario=revisor, confirmar=True).errores == []
+        assert Reporte.objects.get(indicador__codigo="1.1.5", anio=anio).estado == "aprobado"
+
+
+def test_a_revisor_does_not_write_a_planners_draft(plan_pequeno):
+    """As in the admin, drafts are the dependencia's planners' (or an administrator's) work."""
     fila = [("Código del indicador", "1.1.5"), ("Año", 2025), ("Periodo", 1), ("Avance", "2")]
     revisor = factories.usuario(grupos=("Revisor",))
-    archivo, _ = _con_reporte_nuevo(plan_pequeno, revisor, fila)
-    assert importar_libro(archivo, usuario=revisor, confirmar=True).errores == []
-    assert Reporte.objects.get(indicador__codigo="1.1.5", anio=2025).estado == "borrador"
+    archivo, numero = _con_reporte_nuevo(plan_pequeno, revisor, fila)
+    _rechazado(archivo, revisor, f"Hoja «Reportes», fila {numero}, columna «Código del indicador»",
+               "No puede reportar el indicador 1.1.5")
 
 
 def test_a_revisor_imports_approved_reports_as_approved(plan_pequeno, admin):
@@ -491,14 +468,24 @@ def test_a_revisor_imports_approved_reports_as_approved(plan_pequeno, admin):
     assert reporte.history.latest().history_user == revisor
 
 
-def test_only_the_planning_office_brings_reports_already_reviewed(plan_pequeno, admin):
-    from reportes.importar import ImportadorPlan, ResultadoImportacion
+def test_new_reports_enter_the_review_through_its_steps(plan_pequeno, admin):
+    """A new «Enviado» report is written as a draft and sent (the plan-de-choque check holds); a
+    new report cannot enter «Devuelto»: returning is the review's step, with its comment."""
+    enviado = [("Código del indicador", "1.1.5"), ("Año", 2025), ("Periodo", 1), ("Avance", "2"),
+               ("Estado", "Enviado"), ("Plan de choque", "")]
+    atrasado = [("Código del indicador", "3.1.3"), *enviado[1:3], ("Avance", "0"), *enviado[4:]]  # 0 of 1 in 2025
+    archivo, numero = _con_reporte_nuevo(plan_pequeno, admin, atrasado)
+    _rechazado(archivo, admin, f"fila {numero}, columna «Plan de choque»", "queda en cumplimiento bajo")
 
-    planeador = factories.usuario(grupos=("Planeador",))
-    revisor = factories.usuario(grupos=("Revisor",))
-    estado = {u.username: ImportadorPlan({}, u, ResultadoImportacion()).estado_importado("aprobado")
-              for u in (planeador, revisor, admin)}
-    assert estado == {planeador.username: "borrador", revisor.username: "aprobado", "admin": "aprobado"}
+    archivo, _ = _con_reporte_nuevo(plan_pequeno, admin, enviado)
+    assert importar_libro(archivo, usuario=admin, confirmar=True).errores == []
+    reporte = Reporte.objects.get(indicador__codigo="1.1.5", anio=2025)
+    assert reporte.estado == "enviado"
+    assert [h.estado for h in reporte.history.order_by("history_date", "history_id")] == ["borrador", "enviado"]
+
+    devuelto = [("Código del indicador", "1.1.5"), ("Año", 2026), ("Periodo", 1), ("Avance", "2"), ("Estado", "Devuelto")]
+    archivo, numero = _con_reporte_nuevo(plan_pequeno, admin, devuelto)
+    _rechazado(archivo, admin, f"fila {numero}, columna «Estado»", "no puede entrar devuelto")
 
 
 def test_plan_import_leaves_history_by_the_importing_user_with_the_reason(plan_pequeno, admin, tmp_path):

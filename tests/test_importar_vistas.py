@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from politicas.models import Plan
 from tests import factories
-from tests.test_importar import _libro, _plan_minimo
+from tests.libros_excel import libro as _libro
+from tests.libros_excel import plan_minimo as _plan_minimo
 
 
 @pytest.fixture
@@ -100,7 +101,9 @@ def test_abandoned_previews_are_cleaned_up(client, revisor, settings, tmp_path):
     client.force_login(revisor)
     client.post(reverse("excel_importar"), {"archivo": _subir(_libro(_plan_minimo()).getvalue())})
     restantes = list((tmp_path / "importaciones").iterdir())
-    assert viejo not in restantes and len(restantes) == 1  # only the preview just uploaded
+    # only the preview just uploaded: its workbook and what it read, to compare at confirmation
+    assert viejo not in restantes and sorted(r.suffix for r in restantes) == [".json", ".xlsx"]
+    assert len({r.stem for r in restantes}) == 1
 
 
 def test_preview_speaks_in_words_not_codes(client, revisor, settings, tmp_path):
@@ -114,5 +117,6 @@ def test_preview_speaks_in_words_not_codes(client, revisor, settings, tmp_path):
     vista = client.post(reverse("excel_importar"), {"archivo": _subir(_libro(hojas).getvalue())})
     html = vista.content.decode()
     assert "<td>Indicador</td><td>Modificar</td><td>1</td>" in html
-    assert "<td>Modificar</td><td>Indicador</td><td>1.2</td><td>tipo de anualización</td>" in html
+    assert "<td>Modificar</td><td>Indicador</td><td>1.2</td>" in html
+    assert "<li>tipo de anualización: Creciente → Constante</li>" in html  # before → after, in words
     assert "tipo_anualizacion" not in html
