@@ -128,3 +128,30 @@ def semestre_en_que_termina(*, periodicidad: str, periodo: int) -> int:
     the first cut at which the period has ended. An annual period ends in semester 2."""
     n = PERIODOS[periodicidad]
     return 1 if periodo * 12 <= n * 6 else 2
+
+
+def semestre_en_que_empieza(*, periodicidad: str, periodo: int) -> int:
+    """The semester in which a period begins: its report first counts at that semester's cut
+    (SPEC §2: a running period's partial report counts)."""
+    return 1 if 2 * (periodo - 1) < PERIODOS[periodicidad] else 2
+
+
+def corte_del_reporte(
+    *, periodicidad: str, anio: int, periodo: int, cerrados: Iterable[tuple[int, int]]
+) -> tuple[int, int, bool]:
+    """The cut (year, semester) whose figures a report changes, and whether that cut is closed.
+
+    A report frozen by a closed cut (its period had ended by that cut's date) belongs to that
+    cut's published figures. Otherwise it is the first cut at which it counts, or the December cut
+    when June's is closed and the period was still running at it (an annual report: June keeps
+    what it published, the value serves December). `cerrados` are the plan's closed cuts.
+    """
+    cerrados = set(cerrados)
+    termina = semestre_en_que_termina(periodicidad=periodicidad, periodo=periodo)
+    congelan = sorted(c for c in cerrados if c[0] > anio or (c[0] == anio and c[1] >= termina))
+    if congelan:
+        return (*congelan[0], True)
+    semestre = semestre_en_que_empieza(periodicidad=periodicidad, periodo=periodo)
+    if (anio, semestre) in cerrados:
+        semestre = termina
+    return anio, semestre, False

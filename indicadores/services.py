@@ -70,7 +70,7 @@ class ConflictoEdicion(ValidationError):
 
 def semestre_del_periodo(*, periodicidad: str, periodo: int) -> int:
     """The semester in which a period begins (its report first counts at that semester's cut)."""
-    return 1 if 2 * (periodo - 1) < PERIODOS_POR_ANIO[periodicidad] else 2
+    return reglas.semestre_en_que_empieza(periodicidad=periodicidad, periodo=periodo)
 
 
 def periodo_del_corte(*, periodicidad: str, semestre: int) -> int:
@@ -303,16 +303,20 @@ def reporte_semaforo_al_corte(reporte: Reporte) -> tuple[Semaforo, Decimal | Non
     the cut («2024-1»). Counts every report the indicator has, drafts included: it is the
     planner's own picture before sending."""
     indicador = reporte.indicador
-    semestre = semestre_del_periodo(periodicidad=indicador.periodicidad, periodo=reporte.periodo)
+    cerrados = Corte.objects.filter(plan_id=indicador.plan_id, estado=Corte.Estado.CERRADO).values_list("anio", "semestre")
+    # The cut the report serves: December's for an annual value once June's cut is closed.
+    anio, semestre, _ = reglas.corte_del_reporte(
+        periodicidad=indicador.periodicidad, anio=reporte.anio, periodo=reporte.periodo, cerrados=cerrados
+    )
     metas = dict(indicador.metas.values_list("anio", "valor"))
     filas = [(r.anio, r.periodo, r.valor) for r in indicador.reportes.exclude(pk=reporte.pk)]
     filas.append((reporte.anio, reporte.periodo, reporte.valor))
     calculo = calculos.calcular_indicador(
         tipo=indicador.tipo_anualizacion,
         linea_base=indicador.linea_base,
-        metas=calculos.resumen_metas(metas, reporte.anio),
+        metas=calculos.resumen_metas(metas, anio),
         reportes=calculos.resumen_reportes(
-            filas, periodicidad=indicador.periodicidad, corte_anio=reporte.anio, corte_semestre=semestre
+            filas, periodicidad=indicador.periodicidad, corte_anio=anio, corte_semestre=semestre
         ),
         f=calculos.fraccion_anio(indicador.periodicidad, semestre),
     )
@@ -322,7 +326,7 @@ def reporte_semaforo_al_corte(reporte: Reporte) -> tuple[Semaforo, Decimal | Non
         medio=Decimal(settings.SEMAFORO_UMBRAL_MEDIO),
     )
     banda = calculos.semaforo(calculo.pahv, umbrales)
-    return banda, calculo.pahv, f"{reporte.anio}-{semestre}"
+    return banda, calculo.pahv, f"{anio}-{semestre}"
 
 
 def reporte_verificar_plan_de_choque(reporte: Reporte) -> None:

@@ -23,7 +23,6 @@ from django.db.models import QuerySet
 
 from indicadores import reglas
 from indicadores.models import Corte, Evidencia, Indicador, Meta, Reporte
-from indicadores.services import semestre_del_periodo
 from reportes import calculos, congelar
 from reportes.resultados import CorteRef, Semaforo
 from reportes.selectors import umbrales
@@ -81,22 +80,12 @@ class Revision:
 def corte_del_reporte(
     *, periodicidad: str, anio: int, periodo: int, cerrados: set[tuple[int, int]]
 ) -> tuple[CorteRef, bool]:
-    """The cut whose figures approving this report changes, and whether it is closed.
-
-    A report frozen by a closed cut (its period had ended by that cut's date, as
-    `services.corte_que_congela` decides) belongs to that cut's published figures. Otherwise it is
-    the first cut at which it counts, or the December cut when June's is closed and the period was
-    still running at it (an annual report: June's published figures stay, the value serves
-    December's).
-    """
-    termina = reglas.semestre_en_que_termina(periodicidad=periodicidad, periodo=periodo)
-    congelan = sorted(c for c in cerrados if c[0] > anio or (c[0] == anio and c[1] >= termina))
-    if congelan:
-        return CorteRef(*congelan[0]), True
-    semestre = semestre_del_periodo(periodicidad=periodicidad, periodo=periodo)  # the first cut it counts at
-    if (anio, semestre) in cerrados:
-        semestre = termina
-    return CorteRef(anio, semestre), False
+    """The cut whose figures approving this report changes, and whether it is closed
+    (`reglas.corte_del_reporte`)."""
+    corte_anio, semestre, cerrado = reglas.corte_del_reporte(
+        periodicidad=periodicidad, anio=anio, periodo=periodo, cerrados=cerrados
+    )
+    return CorteRef(corte_anio, semestre), cerrado
 
 
 def valor_que_cuenta(estado: str, valor: Decimal, valor_oficial: Decimal | None) -> Decimal | None:

@@ -377,3 +377,12 @@ def test_el_publico_lee_el_valor_aprobado_mientras_se_revisa_su_correccion(clien
     pagina = client.get(f"/planes/{politica['plan'].codigo}/indicadores/3.1.1/", {"corte": "2024-1"}).content.decode()
     assert "Texto del borrador" in pagina
     assert "Corrección en revisión: el valor oficial sigue siendo el aprobado, <strong>0,33</strong>" in pagina
+
+
+def test_con_junio_cerrado_el_valor_anual_se_juzga_al_corte_de_diciembre(politica):
+    """Once June's cut is closed, a new annual value serves December's cut: the plan-de-choque
+    check judges it there (0,5 of a constant 0,8 target: 62,5 %)."""
+    _cerrar(politica, 2024, 1)
+    corregido = _corregir(politica, "0.5")
+    banda, pahv, corte = services.reporte_semaforo_al_corte(corregido)
+    assert (corte, pahv) == ("2024-2", D("62.5"))
