@@ -418,11 +418,13 @@ def reporte_devolver(
 @transaction.atomic
 def reporte_publicado_cargar(
     *, indicador: Indicador, anio: int, periodo: int, valor: Decimal, observaciones: str = "",
-    plan_de_choque: str = "", ilustrativo: bool = False, usuario=None,
+    plan_de_choque: str = "", ilustrativo: bool = False, usuario=None, motivo: str = "", solo_crear: bool = False,
 ) -> Reporte:
-    """A figure already reviewed and published in a source document (the demo loader's seeds),
-    written approved. Idempotent: nothing is written when it is already there as it is. It obeys
-    closed cuts like every other write: a frozen period is not rewritten."""
+    """A figure already reviewed and published in a source document (the demo loader's seeds, a
+    plan import's «Aprobado» rows), written approved. Idempotent: nothing is written when it is
+    already there as it is. It obeys closed cuts like every other write: a frozen period is not
+    rewritten. With `solo_crear`, an existing report is refused (`ReporteExistente`): the import
+    brings only new periods this way."""
     nuevo = {
         "valor": Decimal(valor), "observaciones": reglas.normalizar_texto(observaciones),
         "plan_de_choque": reglas.normalizar_texto(plan_de_choque), "estado": Reporte.Estado.APROBADO,
@@ -430,8 +432,10 @@ def reporte_publicado_cargar(
     }
     reporte = (
         Reporte.objects.select_for_update(of=("self",)).filter(indicador=indicador, anio=anio, periodo=periodo).first()
-        or Reporte(indicador=indicador, anio=anio, periodo=periodo)
+        or Reporte(indicador=indicador, anio=anio, periodo=periodo, creado_por=usuario)
     )
+    if reporte.pk and solo_crear:
+        raise ReporteExistente(reporte)
     if reporte.pk and all(getattr(reporte, campo) == v for campo, v in nuevo.items()) and not reporte.en_correccion:
         return reporte
     if reporte.pk:
@@ -446,7 +450,12 @@ def reporte_publicado_cargar(
     _retirar_copia_oficial(reporte)
     reporte.indicador = indicador
     reporte.full_clean(validate_unique=False, validate_constraints=False, exclude=["indicador"])
-    _guardar(reporte, usuario)
+    try:
+        with transaction.atomic():
+            _guardar(reporte, usuario, motivo)
+    except IntegrityError:
+        # Created by someone else a moment ago: refused, not overwritten.
+        raise ReporteExistente(Reporte.objects.get(indicador=indicador, anio=anio, periodo=periodo)) from None
     return reporte
 
 
@@ -496,6 +505,39 @@ def meta_registrar(*, indicador: Indicador, anio: int, valor: Decimal, usuario, 
     meta.full_clean()
     _guardar(meta, usuario, motivo)
     return meta
+
+
+@transaction.atomic
+def meta_cargar(
+    *, indicador: Indicador, anio: int, valor: Decimal, usuario, motivo: str = "", indicador_nuevo: bool = False
+) -> Meta:
+    """A target written by the planning office for a whole plan (the plan import) or taken from a
+    source document (the demo loader, `usuario` None). Past years stay locked, except for an
+    indicator being loaded now (`indicador_nuevo`: its plan's history arrives with it) or an
+    administrator who gives the reason. Nothing is written when the value is already there."""
+    if usuario is not None and not (permisos.es_revisor(usuario) or permisos.puede_editar_indicador(usuario, indicador)):
+        raise PermissionDenied(f"No puede programar metas del indicador {indicador.codigo}.")
+    meta = Meta.objects.filter(indicador=indicador, anio=anio).first() or Meta(indicador=indicador, anio=anio)
+    if meta.pk and meta.valor == Decimal(valor):
+        return meta
+    if usuario is not None and not indicador_nuevo:
+        meta_verificar_vigencia(anio=anio, usuario=usuario, motivo=motivo)
+    meta.valor = Decimal(valor)
+    meta.full_clean()
+    _guardar(meta, usuario, motivo)
+    return meta
+
+
+@transaction.atomic
+def meta_eliminar(*, meta: Meta, usuario, motivo: str = "") -> None:
+    """Remove a year's target (a plan import or a reload that drops it), under the same lock as a
+    write; the history keeps the deleted row with who and why."""
+    if usuario is not None:
+        meta_verificar_vigencia(anio=meta.anio, usuario=usuario, motivo=motivo)
+    meta._history_user = usuario
+    if motivo:
+        meta._change_reason = motivo[:_LARGO_MOTIVO_HISTORIAL]
+    meta.delete()
 
 
 # --- Cuts ---------------------------------------------------------------------------------
@@ -703,6 +745,8 @@ __all__ = [
     "corte_cerrar",
     "corte_verificar_abierto",
     "evidencia_agregar",
+    "meta_cargar",
+    "meta_eliminar",
     "meta_registrar",
     "meta_verificar",
     "meta_verificar_vigencia",

@@ -1308,25 +1308,20 @@ class ImportadorPlan(_Importador):
         borrar = sorted(fila.metas_vacias & set(existentes))
         if borrar:
             for meta in Meta.objects.filter(indicador=indicador, anio__in=borrar).order_by("anio"):
-                # No target service deletes: the same lock as a write, then a delete the history keeps.
-                services.meta_verificar_vigencia(anio=meta.anio, usuario=self.usuario, motivo=self.motivo)
-                self._con_historial(meta).delete()
+                services.meta_eliminar(meta=meta, usuario=self.usuario, motivo=self.motivo)
                 self.cambio("eliminar", "meta", f"{indicador.codigo} {meta.anio}", mostrar(existentes[meta.anio]),
                             [("meta", mostrar(existentes[meta.anio]), mostrar(None))])
 
     def _meta_escribir(self, indicador: Indicador, anio: int, valor: Decimal, *, cargada: bool) -> None:
         """`services.meta_registrar` for who may program the indicator's targets; the planning
-        office may write any indicator's targets of a plan (`meta_verificar_vigencia`), saved the
-        same way. A new indicator's targets (`cargada`) are its plan being loaded: past years too."""
+        office writes any indicator's targets of the plan (`services.meta_cargar`). A new
+        indicator's targets (`cargada`) are its plan being loaded: past years too."""
         if not cargada and permisos.puede_editar_indicador(self.usuario, indicador):
             services.meta_registrar(indicador=indicador, anio=anio, valor=valor, usuario=self.usuario, motivo=self.motivo)
             return
-        if not cargada:
-            services.meta_verificar_vigencia(anio=anio, usuario=self.usuario, motivo=self.motivo)
-        meta = Meta.objects.filter(indicador=indicador, anio=anio).first() or Meta(indicador=indicador, anio=anio)
-        meta.valor = valor
-        meta.full_clean()
-        self._con_historial(meta).save()
+        services.meta_cargar(
+            indicador=indicador, anio=anio, valor=valor, usuario=self.usuario, motivo=self.motivo, indicador_nuevo=cargada
+        )
 
     def _aplicar_reportes(self, indicadores: dict[str, Indicador]) -> None:
         if not self.reportes:
@@ -1362,28 +1357,15 @@ class ImportadorPlan(_Importador):
     def _cargar_publicado(self, indicador: Indicador, r: _ReporteArchivo) -> Reporte:
         if not permisos.es_revisor(self.usuario):
             raise PermissionDenied(f"Solo la oficina de planeación carga cifras ya aprobadas ({r.nombre}).")
-        if Reporte.objects.filter(indicador=indicador, anio=r.anio, periodo=r.periodo).exists():
-            # Someone created it after the check: never overwrite their report.
-            raise services.ReporteExistente(Reporte.objects.get(indicador=indicador, anio=r.anio, periodo=r.periodo))
         services.corte_verificar_abierto(
             indicador=indicador, anio=r.anio, periodo=r.periodo, usuario=self.usuario, motivo=self.motivo
         )
-        reporte = services.reporte_publicado_cargar(
+        # Only new periods: someone's report created after the check is refused, never overwritten.
+        return services.reporte_publicado_cargar(
             indicador=indicador, anio=r.anio, periodo=r.periodo, valor=r.valor, observaciones=r.observaciones,
             plan_de_choque=r.plan_de_choque, ilustrativo=bool(r.ilustrativo), usuario=_usuario_guardado(self.usuario),
+            motivo=self.motivo, solo_crear=True,
         )
-        self._motivo_en_historial(reporte)
-        return reporte
-
-    def _motivo_en_historial(self, reporte: Reporte) -> None:
-        """`reporte_publicado_cargar` records who loaded a figure, not why: the reason goes on the
-        history record it has just written."""
-        if not self.motivo:
-            return
-        registro = _ultimo(reporte.history)
-        if registro is not None and not registro.history_change_reason:
-            registro.history_change_reason = _motivo_historial(self.motivo)
-            registro.save(update_fields=["history_change_reason"])
 
 
 def _mismo_valor(objeto, campo: str, valor) -> bool:
