@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from indicadores import reglas
 from indicadores.models import Corte, Indicador, Meta, Reporte
 from politicas.models import Nivel, Plan
 from seguimiento.numeros import formato_numero
@@ -143,6 +144,33 @@ class _Lector:
         ]
 
 
+@dataclass(frozen=True)
+class _IndicadorAuditado:
+    """What names a target or a report in the trail: its indicator's code, plan and periodicity."""
+
+    codigo: str
+    plan_id: int | None
+    periodicidad: str
+
+    def meta(self, anio: int) -> tuple[int | None, str]:
+        return self.plan_id, f"{self.codigo} · vigencia {anio}"
+
+    def reporte(self, anio: int, periodo: int) -> tuple[int | None, str]:
+        """«1.1.1 · 2023», «1.1.5 · 2023 · semestre 1»: the period by its name, never «2023-1»."""
+        if self.periodicidad in reglas.PERIODOS:
+            nombre = reglas.nombre_periodo(periodicidad=self.periodicidad, anio=anio, periodo=periodo)
+        else:  # an indicator the trail no longer knows: the period's number is all there is
+            nombre = f"{anio} · periodo {periodo}"
+        return self.plan_id, f"{self.codigo} · {nombre}"
+
+
+_INDICADOR_DESCONOCIDO = _IndicadorAuditado("?", None, "")
+
+
+def _de_indicador(codigos: dict[int, _IndicadorAuditado], indicador_id: int) -> _IndicadorAuditado:
+    return codigos.get(indicador_id, _INDICADOR_DESCONOCIDO)
+
+
 def registros(
     *,
     plan: Plan | None = None,
@@ -158,11 +186,14 @@ def registros(
     plans, levels…). `desde` and `hasta` are inclusive dates in the installation's time zone.
     """
     planes = dict(Plan.objects.values_list("id", "codigo"))
-    # Codes of indicators, deleted ones included, to name targets and reports.
-    ind_historicos = Indicador.history.values_list("id", "codigo", "plan_id").order_by("history_date")
+    # Codes (and periodicities) of indicators, deleted ones included, to name targets and reports;
+    # the latest version wins.
+    ind_historicos = Indicador.history.values_list("id", "codigo", "plan_id", "periodicidad").order_by("history_date")
     if plan is not None:
         ind_historicos = ind_historicos.filter(plan_id=plan.pk)
-    codigos: dict[int, tuple[str, int]] = {i: (codigo, p) for i, codigo, p in ind_historicos}
+    codigos: dict[int, _IndicadorAuditado] = {
+        i: _IndicadorAuditado(codigo, p, periodicidad) for i, codigo, p, periodicidad in ind_historicos
+    }
 
     fuentes = []
     if indicador is None:
@@ -175,8 +206,8 @@ def registros(
     filtro_hijos = {"indicador_id": indicador.pk} if indicador else ({"indicador_id__in": list(codigos)} if plan else {})
     fuentes += [
         ("indicador", Indicador.history.filter(**filtro_ind), lambda r: (r.plan_id, r.codigo)),
-        ("meta", Meta.history.filter(**filtro_hijos), lambda r: (codigos.get(r.indicador_id, ("?", None))[1], f"{codigos.get(r.indicador_id, ('?',))[0]} · vigencia {r.anio}")),
-        ("reporte", Reporte.history.filter(**filtro_hijos), lambda r: (codigos.get(r.indicador_id, ("?", None))[1], f"{codigos.get(r.indicador_id, ('?',))[0]} · {r.anio}-{r.periodo}")),
+        ("meta", Meta.history.filter(**filtro_hijos), lambda r: _de_indicador(codigos, r.indicador_id).meta(r.anio)),
+        ("reporte", Reporte.history.filter(**filtro_hijos), lambda r: _de_indicador(codigos, r.indicador_id).reporte(r.anio, r.periodo)),
     ]
     inicio = timezone.make_aware(datetime.datetime.combine(desde, datetime.time.min)) if desde else None
     fin = timezone.make_aware(datetime.datetime.combine(hasta, datetime.time.max)) if hasta else None

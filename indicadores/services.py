@@ -442,7 +442,8 @@ def reporte_publicado_cargar(
         corte = corte_que_congela(indicador=indicador, anio=anio, periodo=periodo)
         if corte is not None:
             raise ValidationError(
-                f"El reporte {reporte} está congelado por el corte cerrado {corte.clave}: no se vuelve a cargar."
+                f"El reporte {reporte} está congelado por el corte cerrado {corte.clave}: no se vuelve a cargar.",
+                code="congelado",
             )
         reporte.version += 1
     for campo, v in nuevo.items():
@@ -500,7 +501,11 @@ def meta_verificar(*, indicador: Indicador, anio: int, usuario, motivo: str = ""
 def meta_registrar(*, indicador: Indicador, anio: int, valor: Decimal, usuario, motivo: str = "") -> Meta:
     """Program (or correct) the target of one year."""
     meta_verificar(indicador=indicador, anio=anio, usuario=usuario, motivo=motivo)
-    meta = Meta.objects.filter(indicador=indicador, anio=anio).first() or Meta(indicador=indicador, anio=anio)
+    # By primary key: the model's ordering would join the indicator for nothing.
+    meta = (
+        Meta.objects.filter(indicador=indicador, anio=anio).order_by("pk").first()
+        or Meta(indicador=indicador, anio=anio)
+    )
     meta.valor = valor
     meta.full_clean()
     _guardar(meta, usuario, motivo)
@@ -517,7 +522,11 @@ def meta_cargar(
     administrator who gives the reason. Nothing is written when the value is already there."""
     if usuario is not None and not (permisos.es_revisor(usuario) or permisos.puede_editar_indicador(usuario, indicador)):
         raise PermissionDenied(f"No puede programar metas del indicador {indicador.codigo}.")
-    meta = Meta.objects.filter(indicador=indicador, anio=anio).first() or Meta(indicador=indicador, anio=anio)
+    # By primary key: the model's ordering would join the indicator for nothing.
+    meta = (
+        Meta.objects.filter(indicador=indicador, anio=anio).order_by("pk").first()
+        or Meta(indicador=indicador, anio=anio)
+    )
     if meta.pk and meta.valor == Decimal(valor):
         return meta
     if usuario is not None and not indicador_nuevo:

@@ -10,7 +10,8 @@ openpyxl.
 What the cells promise:
 - numbers are numeric cells with Colombian display formats (`#,##0`, `#,##0.00`), percentages are
   real fractions (0.4125) shown as `0.0%`, with the band's fill and the band's name beside them;
-- years and periods are whole numbers shown as `0` (2023, never «2.023» with a thousands point);
+- years and periods are whole numbers shown as `0` (2023, never «2.023» with a thousands point),
+  and a report's period is also written by its name («2023», «2023 · semestre 1», «2023 · junio»);
 - choices (tipo, periodicidad, unidad, estado) show the labels users know («Constante», «Anual»),
   which the import reads back as well as the stored codes;
 - text is always an inline string with `quotePrefix` when it starts with = + - @, so no
@@ -507,6 +508,13 @@ COLUMNAS_REPORTES = [
     Columna("Avance", 13), Columna("Estado", 11), Columna("Observaciones", 60), Columna("Plan de choque", 60),
     Columna("Ilustrativo", 10),
 ]
+# What the exported Reportes sheet adds to the import format, after its columns (so a row copied
+# into the template keeps its place; the import reads columns by title and ignores these):
+# the period by its name («2023 · semestre 1»), the official value the figures count, and
+# whether that approved value is being corrected (the correction is not official yet).
+COLUMNAS_REPORTES_EXPORTADOS = COLUMNAS_REPORTES + [
+    Columna("Periodo (nombre)", 22), Columna("Avance oficial", 13), Columna("En corrección", 12),
+]
 
 
 @functools.cache
@@ -653,6 +661,27 @@ def _texto_corte(corte: CorteRef) -> str:
     return f"{corte.clave}: {_SEMESTRES[corte.semestre]} semestre de {corte.anio}, con corte al {corte.fecha:%d/%m/%Y}"
 
 
+def _texto_cifras(resultado: ResultadoPlan) -> str:
+    """Whether the figures are a closed cut's official ones (as published) or computed today."""
+    from seguimiento.numeros import fecha_larga
+
+    publicacion = resultado.publicacion
+    if publicacion is None:
+        return "Corte abierto: las cifras se calculan con los valores oficiales de la fecha de exportación."
+    texto = (
+        f"Cifras oficiales del corte, cerrado el {fecha_larga(publicacion.cerrado_en)}: no cambian aunque lleguen "
+        "reportes o correcciones después del cierre. La hoja «Reportes» muestra los reportes como están hoy: un "
+        "periodo que seguía en curso al cierre (un indicador anual en el corte de junio) puede tener ya un valor "
+        "posterior, que cuenta en los cortes siguientes."
+    )
+    if publicacion.corregido_en:
+        texto += (
+            f" Corregidas por la administración el {fecha_larga(publicacion.corregido_en)}: "
+            f"«{publicacion.motivo_correccion}»."
+        )
+    return texto
+
+
 @dataclass
 class Exportacion:
     """What was exported, for the "Acerca de" sheet, the command's output and the tests."""
@@ -768,6 +797,10 @@ class ExportadorSeguimiento:
                 cadenas[ind["nivel_id"]] = celdas + [None] * (2 * self.profundidad - len(celdas))
             metas = self.datos.metas.get(ind["id"], {})
             avances = self.datos.avances.get(ind["id"], {})
+            if self.resultado.oficial_congelado:
+                # A period still running at a closed cut may have received a later value: the
+                # cut's year shows the A[Y] it published, beside the PAV computed from it.
+                avances = {**avances, self.corte.anio: r.avance_anio}
             anuales: list = []
             for anio in self.anios:
                 anuales += [metas.get(anio), avances.get(anio)]
@@ -809,12 +842,21 @@ class ExportadorSeguimiento:
         """Every report that counts at the cut and that the user may read (drafts only for their
         dependencia or readers of everything, see `permisos.reportes_visibles`), streamed.
 
-        The same pass fills `datos.avances` (A[y] from approved reports), so this sheet is written
+        The same pass fills `datos.avances` (A[y] from the official values: approved reports, and
+        the approved copy of one whose correction is under review), so this sheet is written
         before Indicadores, though it is shown after it.
+
+        «Avance», «Estado» and the narratives are the report as it is now, for those who may read
+        drafts: re-importing the workbook changes nothing. Whoever may not read drafts gets the
+        approved copy of a report under correction, as on the public pages.
         """
-        from indicadores import permisos
+        from indicadores import permisos, reglas
         from indicadores.models import Reporte
         from reportes.calculos import reporte_cuenta
+
+        aprobado = Reporte.Estado.APROBADO
+        ve_todos_los_borradores = permisos.lee_todo(self.usuario)
+        dependencias_propias = set() if ve_todos_los_borradores else permisos.dependencias_ids(self.usuario)
 
         def filas() -> Iterator[list]:
             seleccion = {i["id"] for i in self.seleccion}
@@ -831,28 +873,39 @@ class ExportadorSeguimiento:
                 )
                 .order_by("indicador__orden", "indicador__codigo", "anio", "periodo")
                 .values_list(
-                    "indicador_id", "anio", "periodo", "valor", "estado", "observaciones", "plan_de_choque", "ilustrativo"
+                    "indicador_id", "anio", "periodo", "valor", "estado", "observaciones", "plan_de_choque", "ilustrativo",
+                    "valor_oficial", "observaciones_oficiales", "plan_de_choque_oficial",
                 )
                 .iterator(chunk_size=5000)
             )
             corte_anio, corte_semestre = self.corte.anio, self.corte.semestre
-            for ind_id, anio, periodo, valor, estado, obs, choque, ilustrativo in consulta:
+            for (ind_id, anio, periodo, valor, estado, obs, choque, ilustrativo,
+                 valor_oficial, obs_oficiales, choque_oficial) in consulta:
                 ind = por_id[ind_id]
                 if not reporte_cuenta(
                     periodicidad=ind["periodicidad"], anio=anio, periodo=periodo,
                     corte_anio=corte_anio, corte_semestre=corte_semestre,
                 ):
                     continue
-                if estado in ESTADOS_OFICIALES:  # the figures count approved reports, like the dashboards
-                    avances.agregar(ind_id, anio, periodo, valor)
-                if ind_id in seleccion:
-                    yield [
-                        ind["codigo"], ind["nombre"], Entero(anio), Entero(periodo), valor, etiqueta("estado", estado),
-                        Texto(obs), Texto(choque), ilustrativo,
-                    ]
+                # The official value (`Reporte.valor_publicado`): what the figures count, like the dashboards.
+                en_correccion = valor_oficial is not None
+                oficial = valor_oficial if en_correccion else (valor if estado in ESTADOS_OFICIALES else None)
+                if oficial is not None:
+                    avances.agregar(ind_id, anio, periodo, oficial)
+                if ind_id not in seleccion:
+                    continue
+                if en_correccion and not (ve_todos_los_borradores or ind["dependencia_id"] in dependencias_propias):
+                    # The correction is not public yet: the approved copy is the report.
+                    valor, estado, obs, choque, en_correccion = valor_oficial, aprobado, obs_oficiales, choque_oficial, None
+                yield [
+                    ind["codigo"], ind["nombre"], Entero(anio), Entero(periodo), valor, etiqueta("estado", estado),
+                    Texto(obs), Texto(choque), ilustrativo,
+                    reglas.nombre_periodo(periodicidad=ind["periodicidad"], anio=anio, periodo=periodo),
+                    oficial, en_correccion or None,
+                ]
             avances.cerrar()
 
-        return Hoja(HOJA_REPORTES, COLUMNAS_REPORTES, filas(), congelar_columnas=1, posicion=3)
+        return Hoja(HOJA_REPORTES, COLUMNAS_REPORTES_EXPORTADOS, filas(), congelar_columnas=1, posicion=3)
 
     def hoja_plan(self) -> Hoja:
         plan = self.plan
@@ -889,10 +942,13 @@ class ExportadorSeguimiento:
             ["Avance del plan (puntos porcentuales)", Num(total.avance) if total else None],
             ["Trayectoria ideal del plan (puntos porcentuales)", Num(total.trayectoria) if total else None],
             ["Brecha del plan (puntos porcentuales)", Num(total.brecha) if total else None],
+            ["Cifras", Texto(_texto_cifras(self.resultado))],
             [
                 "Reportes incluidos",
-                Texto("Las cifras se calculan solo con los reportes aprobados. La hoja «Reportes» lista todos los "
-                      "reportes que cuentan al corte, con su estado (borrador, enviado, aprobado o devuelto)."),
+                Texto("Las cifras se calculan solo con los valores oficiales: los reportes aprobados y, mientras se "
+                      "revisa la corrección de un reporte aprobado, su valor aprobado (columna «Avance oficial»). "
+                      "La hoja «Reportes» lista todos los reportes que cuentan al corte, con su estado (borrador, "
+                      "enviado, aprobado o devuelto) y su periodo por nombre («2023», «2023 · semestre 1»)."),
             ],
             [
                 "Porcentajes",

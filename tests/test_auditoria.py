@@ -82,7 +82,7 @@ def test_motivo_exigido_queda_en_el_registro(e):
     corte = services.corte_abrir(plan=e["plan"], anio=ANIO, semestre=1, usuario=revisor)
     services.corte_cerrar(corte=corte, usuario=revisor)
     services.reporte_registrar(indicador=e["indicador"], anio=ANIO, periodo=1, valor=Decimal(5), usuario=e["admin"],
-                               motivo="Oficio 45 de la Secretaría")
+                               version_esperada=reporte.version, motivo="Oficio 45 de la Secretaría")
     ultimo = _de(auditoria.registros(indicador=e["indicador"]), "reporte")[0]
     assert (ultimo.usuario, ultimo.motivo) == ("admin", "Oficio 45 de la Secretaría")
     assert "avance: 3 → 5" in ultimo.cambios
@@ -109,7 +109,8 @@ def test_pagina_por_indicador_solo_para_auditores(client, e):
     url = reverse("auditoria_indicador", args=[e["indicador"].pk])
     client.force_login(e["auditor"])
     pagina = client.get(url)
-    assert pagina.status_code == 200 and f"1.1.5 · {ANIO}-1" in pagina.content.decode()
+    html = pagina.content.decode()
+    assert pagina.status_code == 200 and f"1.1.5 · {ANIO} · semestre 1" in html and f"{ANIO}-1" not in html
     for usuario in (e["planeador"], factories.usuario(grupos=(FUNCIONARIO,))):
         client.force_login(usuario)
         assert client.get(url).status_code == 403
@@ -125,7 +126,7 @@ def test_exportar_a_excel_filtrado(client, e):
     filas = list(hoja.iter_rows(values_only=True))
     assert list(filas[0]) == auditoria.ENCABEZADOS
     assert len(filas) == 2
-    assert filas[1][1:6] == ("ana", "creación", "reporte", "conpes-29", f"1.1.5 · {ANIO}-1")
+    assert filas[1][1:6] == ("ana", "creación", "reporte", "conpes-29", f"1.1.5 · {ANIO} · semestre 1")
     assert isinstance(filas[1][0], datetime.datetime)
 
 

@@ -56,8 +56,11 @@ def test_cierre_de_corte_con_nombres_de_campo_fecha_local_y_nombre_de_quien_cerr
 
 
 def test_decimales_normalizados_y_relaciones_por_codigo(e):
-    services.reporte_registrar(indicador=e["indicador"], anio=ANIO, periodo=1, valor=Decimal("0.33"), usuario=e["planeadora"])
-    services.reporte_registrar(indicador=e["indicador"], anio=ANIO, periodo=1, valor=Decimal("7480"), usuario=e["planeadora"])
+    reporte = services.reporte_registrar(
+        indicador=e["indicador"], anio=ANIO, periodo=1, valor=Decimal("0.33"), usuario=e["planeadora"]
+    )
+    services.reporte_registrar(indicador=e["indicador"], anio=ANIO, periodo=1, valor=Decimal("7480"), usuario=e["planeadora"],
+                               version_esperada=reporte.version)
     reportes = [r for r in auditoria.registros(indicador=e["indicador"]) if r.objeto == "reporte"]
     creacion, cambio = reportes[1], reportes[0]
     assert "avance: 0,33" in creacion.cambios
@@ -124,8 +127,12 @@ def test_misma_cantidad_de_consultas_para_historial_corto_y_largo(client, e):
     services.reporte_registrar(indicador=e["indicador"], anio=ANIO, periodo=1, valor=Decimal(1), usuario=e["planeadora"])
     corto = (_consultas(client, url), _consultas(client, url, plan=e["plan"].pk), _consultas(client, url_indicador))
     _historial(e, 120, prefijo="Y")  # 240 more changes: five pages
-    for i in range(60):
-        services.reporte_registrar(indicador=e["indicador"], anio=ANIO, periodo=2, valor=Decimal(i), usuario=e["planeadora"])
+    version = None
+    for i in range(60):  # 60 corrections of one report, each over the version the planner read
+        version = services.reporte_registrar(
+            indicador=e["indicador"], anio=ANIO, periodo=2, valor=Decimal(i), usuario=e["planeadora"],
+            version_esperada=version,
+        ).version
     largo = (_consultas(client, url), _consultas(client, url, plan=e["plan"].pk), _consultas(client, url_indicador))
     assert largo == corto
     assert _consultas(client, url, pagina=5) == corto[0]

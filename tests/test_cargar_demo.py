@@ -10,6 +10,7 @@ from indicadores import reglas
 from indicadores.models import Corte, Indicador, Meta, Reporte
 from politicas.models import Nivel, Plan
 from politicas.selectors import plan_errores_pesos
+from reportes.models import CifrasCorte
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +28,8 @@ def _conteos() -> dict[str, int]:
         "historial_indicadores": Indicador.history.count(),
         "historial_metas": Meta.history.count(),
         "historial_reportes": Reporte.history.count(),
+        "historial_cortes": Corte.history.count(),
+        "cifras_de_cortes": CifrasCorte.objects.count(),
     }
 
 
@@ -115,6 +118,62 @@ def test_bogota_cortes_y_el_flujo_no_se_reabre(datos_demo):
     Corte.objects.filter(plan__codigo=BOGOTA, anio=2024).update(estado=Corte.Estado.CERRADO)
     call_command("cargar_demo", verbosity=0)
     assert Corte.objects.get(plan__codigo=BOGOTA, anio=2024, semestre=1).estado == Corte.Estado.CERRADO
+
+
+@pytest.mark.parametrize("plan, clave", [(BOGOTA, (2023, 2)), ("cali-2016", (2016, 2))])
+def test_el_corte_publicado_lo_cierra_la_revisora_y_guarda_sus_cifras_oficiales(datos_demo, plan, clave):
+    corte = Corte.objects.select_related("cerrado_por").get(plan__codigo=plan, anio=clave[0], semestre=clave[1])
+    assert corte.cerrado and corte.cerrado_por.username == "revisor" and corte.cerrado_en is not None
+    cifras = CifrasCorte.objects.get(corte=corte)
+    assert cifras.vigente and cifras.congelado_por.username == "revisor" and cifras.indicadores
+    # Opened and closed through the workflow, as the audit trail shows.
+    assert [h.estado for h in corte.history.order_by("history_date", "history_id")] == ["abierto", "cerrado"]
+    assert {h.history_user.username for h in corte.history.all()} == {"revisor"}
+    abiertos = CifrasCorte.objects.filter(corte__plan__codigo=plan, corte__estado=Corte.Estado.ABIERTO)
+    assert not abiertos.exists()  # an open cut is computed live
+
+
+def test_recargar_no_vuelve_a_cerrar_ni_a_publicar_el_corte(datos_demo):
+    corte = Corte.objects.get(plan__codigo=BOGOTA, anio=2023, semestre=2)
+    cerrado_en = corte.cerrado_en
+    call_command("cargar_demo", verbosity=0)
+    corte.refresh_from_db()
+    assert corte.cerrado_en == cerrado_en
+    assert CifrasCorte.objects.filter(corte=corte).count() == 1
+
+
+def test_metas_y_reportes_escritos_por_los_servicios_como_el_administrador_de_la_demo(datos_demo):
+    """Past years' targets are frozen for everyone but an administrator with a reason: the loader
+    writes them as the demo administrator, and the reason stays in the audit trail."""
+    from politicas.demo import MOTIVO_CARGA
+
+    meta = Meta.history.filter(indicador__plan__codigo=BOGOTA, anio=2023).select_related("history_user").first()
+    assert meta.history_user.username == "admin" and meta.history_change_reason == MOTIVO_CARGA
+    autores = set(Reporte.history.filter(indicador__plan__codigo=CALI).values_list("history_user__username", flat=True))
+    assert autores == {"admin"}
+
+
+def test_un_reporte_de_corte_cerrado_se_conserva_al_recargar(datos_demo):
+    """An administrator corrected a 2023 report after 2023-2 was closed: reloading the demo does
+    not write the seed's value over it (only an administrator's correction with a reason does),
+    and says so."""
+    from io import StringIO
+
+    from django.contrib.auth import get_user_model
+
+    from indicadores import services
+
+    admin = get_user_model().objects.get(username="admin")
+    reporte = Reporte.objects.get(indicador__plan__codigo=BOGOTA, indicador__codigo="7.1.1", anio=2023)
+    services.reporte_registrar(
+        indicador=reporte.indicador, anio=2023, periodo=1, valor=Decimal(15000), usuario=admin,
+        version_esperada=reporte.version, motivo="Oficio de la SED con la cifra definitiva",
+    )
+    salida = StringIO()
+    call_command("cargar_demo", stdout=salida)
+    reporte.refresh_from_db()
+    assert reporte.valor == Decimal(15000)
+    assert "1 reporte(s) de cortes cerrados se conservaron como se publicaron" in salida.getvalue()
 
 
 def test_bogota_reproduce_las_brechas_publicadas(datos_demo):

@@ -5,9 +5,13 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 
+from indicadores import services
+from indicadores.models import Reporte
 from reportes.exportar import RELLENOS, exportar_plan
+from reportes.importar import importar_libro
 from reportes.resultados import CorteRef, Semaforo
 from reportes.selectors import plan_resultados
 from tests import factories
@@ -186,3 +190,92 @@ def test_about_sheet_explains_the_figures_in_spanish(plan_pequeno):
     assert semaforo.alignment.wrap_text  # long explanations wrap inside the column
     assert acerca["Porcentajes"].value.startswith("PAV: avance en la vigencia")
     assert not any("SPEC" in str(c.value) for c in acerca.values())
+
+
+# -- official values (issue 10) ---------------------------------------------------------------
+
+
+def _planeador_de(plan):
+    return factories.usuario("paula", grupos=("Planeador",), dependencias=[plan.indicadores.first().dependencia])
+
+
+def _corregir_311(plan, valor: str, usuario):
+    """The planner corrects 3.1.1's approved 2024 report (0,33): a proposal under review."""
+    reporte = plan.indicadores.get(codigo="3.1.1").reportes.get(anio=2024)
+    return services.reporte_registrar(
+        indicador=reporte.indicador, anio=2024, periodo=1, valor=Decimal(valor), usuario=usuario,
+        observaciones="Cifra corregida", version_esperada=reporte.version,
+    )
+
+
+def _reporte_311(libro) -> dict:
+    return next(f for f in _filas(libro["Reportes"]) if f["Código del indicador"].value == "3.1.1")
+
+
+def test_a_report_under_correction_counts_its_approved_value(plan_pequeno):
+    _corregir_311(plan_pequeno, "0.7", _planeador_de(plan_pequeno))
+    libro = _exportar(plan_pequeno, factories.usuario(grupos=("Auditor",)))
+    producto = {f["Código"].value: f for f in _filas(libro["Indicadores"])}["3.1.1"]
+    assert producto["Avance 2024"].value == pytest.approx(0.33)
+    assert producto["PAV"].value == pytest.approx(0.4125)
+    # Who may read drafts sees the correction as it is now, beside the official value it does not replace yet.
+    reporte = _reporte_311(libro)
+    assert (reporte["Avance"].value, reporte["Estado"].value) == (pytest.approx(0.7), "Borrador")
+    assert reporte["Avance oficial"].value == pytest.approx(0.33)
+    assert reporte["En corrección"].value == "Sí"
+    assert reporte["Periodo (nombre)"].value == "2024"
+
+
+def test_the_public_export_shows_the_approved_copy_and_no_draft(plan_pequeno):
+    plan_pequeno.publicado = True
+    plan_pequeno.save()
+    Reporte.objects.filter(indicador__codigo="1.1.5").update(estado=Reporte.Estado.BORRADOR)
+    _corregir_311(plan_pequeno, "0.7", _planeador_de(plan_pequeno))
+
+    libro = _exportar(plan_pequeno, AnonymousUser())
+    reporte = _reporte_311(libro)
+    assert (reporte["Avance"].value, reporte["Estado"].value) == (pytest.approx(0.33), "Aprobado")
+    assert reporte["Observaciones"].value is None  # the approved report had none; the correction's stays private
+    assert reporte["Avance oficial"].value == pytest.approx(0.33)
+    assert reporte["En corrección"].value is None
+    assert "1.1.5" not in {f["Código del indicador"].value for f in _filas(libro["Reportes"])}
+
+
+def test_reimporting_with_a_correction_under_review_changes_nothing(plan_pequeno):
+    """The sheet's «Avance» is the report as it is now for those who may read drafts, so the
+    planning office's re-import does not withdraw the correction."""
+    _corregir_311(plan_pequeno, "0.7", _planeador_de(plan_pequeno))
+    revisor = factories.usuario("oficina", grupos=("Revisor",))
+    salida = io.BytesIO()
+    exportar_plan(salida, plan=plan_pequeno, corte=CORTE, usuario=revisor)
+    salida.seek(0)
+    resultado = importar_libro(salida, usuario=revisor, confirmar=True)
+    assert resultado.errores == [] and resultado.cambios == []
+    reporte = plan_pequeno.indicadores.get(codigo="3.1.1").reportes.get(anio=2024)
+    assert (reporte.valor, reporte.valor_oficial) == (Decimal("0.7"), Decimal("0.33"))
+
+
+def test_a_closed_cut_exports_its_published_figures(plan_pequeno):
+    """After 2024-1 closed, 3.1.1's December value (its annual period was still running) is
+    approved: the 2024-1 workbook keeps the A[2024] and the PAV it published."""
+    revisor = factories.usuario("oficina", grupos=("Revisor",))
+    corte = services.corte_abrir(plan=plan_pequeno, anio=2024, semestre=1, usuario=revisor)
+    services.corte_cerrar(corte=corte, usuario=revisor)
+    planeador = _planeador_de(plan_pequeno)
+    correccion = _corregir_311(plan_pequeno, "0.7", planeador)
+    enviado = services.reporte_enviar(reporte=correccion, usuario=planeador, version_esperada=correccion.version)
+    services.reporte_aprobar(reporte=enviado, usuario=revisor, version_esperada=enviado.version)
+
+    libro = _exportar(plan_pequeno, factories.usuario(grupos=("Auditor",)))
+
+    producto = {f["Código"].value: f for f in _filas(libro["Indicadores"])}["3.1.1"]
+    assert producto["Avance 2024"].value == pytest.approx(0.33)
+    assert producto["PAV"].value == pytest.approx(0.4125)
+    acerca = {fila[0].value: fila[1].value for fila in libro["Acerca de"].iter_rows()}
+    assert acerca["Cifras"].startswith("Cifras oficiales del corte, cerrado el ")
+
+
+def test_an_open_cut_says_its_figures_are_computed_at_export_time(plan_pequeno):
+    libro = _exportar(plan_pequeno, factories.usuario(grupos=("Auditor",)))
+    acerca = {fila[0].value: fila[1].value for fila in libro["Acerca de"].iter_rows()}
+    assert acerca["Cifras"].startswith("Corte abierto")

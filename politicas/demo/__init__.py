@@ -3,18 +3,25 @@
 The seed files are copied into the repository because they are the product's demo data: a fresh
 clone, the CI and a closed-network install all load the same plans without the shared folder.
 Every loader is idempotent (natural keys, and a row is written only when a value changed, so a
-second run adds no history either) and runs inside the command's single transaction.
+second run adds no history either) and runs inside the command's single transaction. Targets,
+reports and cuts are written through `indicadores.services`, the one write path of the
+admin, the API and the imports, so the rules on closed cuts and history hold here too.
 """
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
-from indicadores.models import Indicador, Meta, Reporte
+from indicadores import services
+from indicadores.models import Corte, Indicador, Meta, Reporte
+from politicas.models import Plan
 
 SEEDS_DIR: Path = Path(settings.BASE_DIR) / "fixtures" / "seeds"
 
@@ -89,36 +96,75 @@ def parrafos(texto: str) -> list[str]:
     return salida
 
 
-def guardar_metas(indicador: Indicador, metas: dict[int, Decimal]) -> None:
-    """The seed's yearly targets, and no others (a target of a year the seed drops is removed)."""
+@dataclass(frozen=True)
+class Cuentas:
+    """Who the loader writes as, through the services like any other writer.
+
+    The demo administrator loads the published seed figures: past years' targets are frozen for
+    everyone else, and an administrator changes them only with a reason (`MOTIVO_CARGA`, kept in
+    the history). The demo reviewer closes the cuts the seeds publish as closed, as the planning
+    office does.
+    """
+
+    administrador: Any
+    revisor: Any
+
+
+MOTIVO_CARGA = "Carga de los datos de demostración (cifras publicadas en las semillas)"
+
+
+def guardar_metas(indicador: Indicador, metas: dict[int, Decimal], *, cuentas: Cuentas) -> None:
+    """The seed's yearly targets, and no others (a target of a year the seed drops is removed).
+
+    Only a new or changed target is written, so a second load adds no history.
+    """
     existentes = {meta.anio: meta for meta in Meta.objects.filter(indicador=indicador)}
     for anio, valor in metas.items():
-        meta = existentes.pop(anio, None) or Meta(indicador=indicador, anio=anio)
-        if meta.pk and meta.valor == valor:
+        meta = existentes.pop(anio, None)
+        if meta is not None and meta.valor == valor:
             continue
-        meta.indicador, meta.valor = indicador, valor
-        meta.full_clean(validate_unique=False, validate_constraints=False, exclude=["indicador"])
-        meta.save()
+        services.meta_cargar(
+            indicador=indicador, anio=anio, valor=valor, usuario=cuentas.administrador, motivo=MOTIVO_CARGA
+        )
     for sobrante in existentes.values():
-        sobrante.delete()  # one by one, so the history records the deletion
+        services.meta_eliminar(meta=sobrante, usuario=cuentas.administrador, motivo=MOTIVO_CARGA)
 
 
 def guardar_reporte(
-    indicador: Indicador, *, anio: int, valor: Decimal, observaciones: str, plan_de_choque: str, ilustrativo: bool
-) -> Reporte:
-    """An approved annual report taken from the seed.
+    indicador: Indicador, *, anio: int, valor: Decimal, observaciones: str, plan_de_choque: str, ilustrativo: bool,
+    cuentas: Cuentas,
+) -> bool:
+    """An annual report taken from the seed, written approved (`services.reporte_publicado_cargar`):
+    these are historical figures already reviewed in the published report, not a planner's draft
+    entering the workflow.
 
-    Written directly rather than through `reporte_registrar`: these are historical figures already
-    reviewed in the published report, not a planner's draft entering the workflow.
+    Returns False when the report was kept as it is: it differs from the seed but belongs to a
+    closed cut's published figures, which only an administrator's correction with its reason
+    changes (the loader does not reopen what the workflow closed).
     """
-    return guardar(
-        Reporte,
-        buscar={"indicador": indicador, "anio": anio, "periodo": 1},
-        valores={
-            "valor": valor,
-            "observaciones": observaciones,
-            "plan_de_choque": plan_de_choque,
-            "estado": Reporte.Estado.APROBADO,
-            "ilustrativo": ilustrativo,
-        },
-    )
+    try:
+        services.reporte_publicado_cargar(
+            indicador=indicador, anio=anio, periodo=1, valor=valor, observaciones=observaciones,
+            plan_de_choque=plan_de_choque, ilustrativo=ilustrativo, usuario=cuentas.administrador,
+        )
+    except ValidationError as exc:
+        if getattr(exc, "code", None) != "congelado":
+            raise
+        return False
+    return True
+
+
+def cargar_cortes(plan: Plan, cortes: Iterable[tuple[int, int, bool]], *, cuentas: Cuentas) -> None:
+    """The seed's cuts (year, semester, closed?), opened once by the demo reviewer; those the
+    seed publishes as closed are closed right away, after the plan's reports and targets are
+    loaded, so their official figures are stored as the workflow stores them.
+
+    A cut that exists keeps the state the workflow gave it: never closed again, never reopened.
+    """
+    existentes = set(Corte.objects.filter(plan=plan).values_list("anio", "semestre"))
+    for anio, semestre, cerrado in cortes:
+        if (anio, semestre) in existentes:
+            continue
+        corte = services.corte_abrir(plan=plan, anio=anio, semestre=semestre, usuario=cuentas.revisor)
+        if cerrado:
+            services.corte_cerrar(corte=corte, usuario=cuentas.revisor)

@@ -33,8 +33,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from indicadores.models import Corte, Enfoque, Indicador
-from politicas.demo import guardar, guardar_metas, guardar_reporte, leer_seed, parrafos, ruta_seed
+from indicadores.models import Enfoque, Indicador
+from politicas.demo import (
+    Cuentas, cargar_cortes, guardar, guardar_metas, guardar_reporte, leer_seed, parrafos, ruta_seed,
+)
 from politicas.models import Dependencia, Entidad, Nivel, Plan
 from seguimiento.numeros import parse_numero
 
@@ -327,7 +329,11 @@ def _fuente(p: Producto, sector_en_texto: bool) -> str:
     return f"{base}. Ilustrativo: {', '.join(inferido)}." if inferido else f"{base}."
 
 
-def cargar() -> dict[str, int]:
+# The report's cuts: 2023-2 was published (closed); 2024-1 is the one the report follows up.
+CORTES = ((2023, 2, True), (2024, 1, False))
+
+
+def cargar(cuentas: Cuentas) -> dict[str, int]:
     """Load the policy; returns counts for the command's summary."""
     entidad = guardar(Entidad, buscar={"nombre": "Alcaldía Mayor de Bogotá"}, valores={"sigla": "AMB"})
     sectores = {
@@ -367,7 +373,7 @@ def cargar() -> dict[str, int]:
     enfoques = {e.codigo: e for e in Enfoque.objects.all()}
     narrativas = leer_narrativas()
     productos = leer_productos()
-    reportes = 0
+    reportes = conservados = 0
     for orden, p in enumerate(productos, start=1):
         sector, sector_en_texto = SECTOR_POR_PRODUCTO.get(p.codigo, SECTOR_POR_DEFECTO)
         indicador = guardar(
@@ -393,24 +399,27 @@ def cargar() -> dict[str, int]:
         codigos_enfoque = {enfoques[c].pk for c in ENFOQUES.get(p.codigo, [])}
         if set(indicador.enfoques.values_list("pk", flat=True)) != codigos_enfoque:
             indicador.enfoques.set(codigos_enfoque)
-        guardar_metas(indicador, p.metas)
+        guardar_metas(indicador, p.metas, cuentas=cuentas)
         observaciones, plan_de_choque = narrativas.get(p.codigo, ("", ""))
         # The narrative goes with the latest report: 2024-S1 where there is one, else 2023.
         ultimo = 2024 if p.avance_2024 is not None else 2023
         for anio, valor in ((2023, p.avance_2023), (2024, p.avance_2024)):
             if valor is None:
                 continue
-            guardar_reporte(
+            cargado = guardar_reporte(
                 indicador,
                 anio=anio,
                 valor=valor,
                 observaciones=observaciones if anio == ultimo else "",
                 plan_de_choque=plan_de_choque if anio == ultimo else "",
                 ilustrativo=not p.en_texto,
+                cuentas=cuentas,
             )
             reportes += 1
-    # Cuts are opened and closed by the workflow: created here once, never reopened.
-    for anio, semestre, estado in ((2023, 2, Corte.Estado.CERRADO), (2024, 1, Corte.Estado.ABIERTO)):
-        Corte.objects.get_or_create(plan=plan, anio=anio, semestre=semestre, defaults={"estado": estado})
-    return {"objetivos": len(objetivos), "indicadores": len(productos), "reportes": reportes}
+            conservados += not cargado
+    # After the reports and targets: closing 2023-2 stores the figures they give.
+    cargar_cortes(plan, CORTES, cuentas=cuentas)
+    return {
+        "objetivos": len(objetivos), "indicadores": len(productos), "reportes": reportes, "conservados": conservados,
+    }
 

@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from indicadores.models import Corte, Indicador
-from politicas.demo import guardar, guardar_metas, guardar_reporte, leer_seed, parrafos
+from indicadores.models import Indicador
+from politicas.demo import Cuentas, cargar_cortes, guardar, guardar_metas, guardar_reporte, leer_seed, parrafos
 from politicas.models import Dependencia, Entidad, Nivel, Plan
 from seguimiento.numeros import formato_numero, parse_numero
 
@@ -188,7 +188,12 @@ def valores(ind: IndicadorCali) -> ValoresCali:
     return ValoresCali(metas=metas, reportes=reportes, reportes_ilustrativos=ilustrativos, notas=notas)
 
 
-def cargar() -> dict[str, int]:
+# 2016 is closed; the answer's 2017 figures are partial (September 2017), so the open cut is the
+# one they belong to, 2017-2, where each 2017 value is read against the 2017 target as the seed does.
+CORTES = ((2016, 2, True), (2017, 2, False))
+
+
+def cargar(cuentas: Cuentas) -> dict[str, int]:
     seed = leer_seed_cali()
     entidad = guardar(Entidad, buscar={"nombre": "Alcaldía de Santiago de Cali"})
     # The whole answer is the Secretaría de Desarrollo Económico's: it names itself in 44020010001,
@@ -216,7 +221,7 @@ def cargar() -> dict[str, int]:
             buscar={"plan": plan, "codigo": codigo},
             valores={"padre": niveles[padre] if padre else None, "nombre": nombre, "peso": None, "orden": orden},
         )
-    reportes = 0
+    reportes = conservados = 0
     for orden, ind in enumerate(seed.indicadores, start=1):
         v = valores(ind)
         fuente = "Respuesta Proposición 129 (2017). Tipo de anualización inferido de las metas"
@@ -242,24 +247,24 @@ def cargar() -> dict[str, int]:
                 "fuente": fuente + ".",
             },
         )
-        guardar_metas(indicador, v.metas)
+        guardar_metas(indicador, v.metas, cuentas=cuentas)
         for anio, valor in v.reportes.items():
             # The answer is from mid-2017: its narrative belongs to the 2017 report.
-            guardar_reporte(
+            cargado = guardar_reporte(
                 indicador,
                 anio=anio,
                 valor=valor,
                 observaciones="\n\n".join(ind.observaciones) if anio == 2017 else "",
                 plan_de_choque="\n\n".join(ind.plan_de_choque) if anio == 2017 else "",
                 ilustrativo=anio in v.reportes_ilustrativos,
+                cuentas=cuentas,
             )
             reportes += 1
-    # 2016 is closed; the answer's 2017 figures are partial (September 2017), so the open cut is the
-    # one they belong to, 2017-2, where each 2017 value is read against the 2017 target as the seed does.
-    for anio, semestre, estado in ((2016, 2, Corte.Estado.CERRADO), (2017, 2, Corte.Estado.ABIERTO)):
-        Corte.objects.get_or_create(plan=plan, anio=anio, semestre=semestre, defaults={"estado": estado})
+            conservados += not cargado
+    # After the reports and targets: closing 2016-2 stores the figures they give.
+    cargar_cortes(plan, CORTES, cuentas=cuentas)
     por_tipo = [sum(1 for codigo in niveles if codigo.count(".") == n) for n in range(3)]
     return {
         "ejes": por_tipo[0], "componentes": por_tipo[1], "programas": por_tipo[2],
-        "indicadores": len(seed.indicadores), "reportes": reportes,
+        "indicadores": len(seed.indicadores), "reportes": reportes, "conservados": conservados,
     }

@@ -6,6 +6,7 @@ again, so a demo installation can always be entered with them. All users can use
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 
@@ -42,9 +43,15 @@ USUARIOS = [
 ]
 
 
-def cargar() -> list[UsuarioDemo]:
+def cargar_cuentas() -> dict[str, Any]:
+    """The demo users with their role groups and passwords, by username.
+
+    Loaded before the plans: the loader writes the seeds as the demo administrator and closes
+    the published cuts as the demo reviewer (`politicas.demo.Cuentas`).
+    """
     User = get_user_model()
     grupos = asegurar_grupos()  # the role groups with their permissions (politicas.roles)
+    cuentas = {}
     for demo in USUARIOS:
         nombre, _, apellido = demo.nombre.partition(" ")
         usuario, _ = User.objects.get_or_create(username=demo.username)
@@ -56,6 +63,15 @@ def cargar() -> list[UsuarioDemo]:
             usuario.set_password(demo.password)
         usuario.save()
         usuario.groups.set([grupos[demo.rol]] if demo.rol in grupos else [])
+        cuentas[demo.username] = usuario
+    return cuentas
+
+
+def asignar_dependencias(cuentas: dict[str, Any]) -> list[UsuarioDemo]:
+    """Each planner's dependencias, once the plans that create them are loaded; returns the demo
+    users for the command's summary."""
+    for demo in USUARIOS:
+        usuario = cuentas[demo.username]
         dependencias = [Dependencia.objects.get(entidad__nombre=e, nombre=d) for e, d in demo.dependencias]
         for dependencia in Dependencia.objects.filter(usuarios=usuario).exclude(pk__in=[d.pk for d in dependencias]):
             dependencia.usuarios.remove(usuario)

@@ -1,15 +1,17 @@
 """`python manage.py cargar_demo`: the three seed plans and one demo user per role.
 
 All or nothing (one transaction) and idempotent: run it again and nothing is duplicated; values
-the seeds define are restored, cuts keep the state the workflow gave them, and the demo users get
-their documented passwords back.
+the seeds define are restored (except reports frozen by a closed cut, which keep their published
+value), cuts keep the state the workflow gave them, and the demo users get their documented
+passwords back. The cuts the seeds publish as closed are closed by the demo reviewer once their
+reports are loaded, so their official figures are stored as for any other cut.
 """
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from politicas.demo import bogota, cali, sopo, usuarios
+from politicas.demo import Cuentas, bogota, cali, sopo, usuarios
 
 
 class Command(BaseCommand):
@@ -23,10 +25,14 @@ class Command(BaseCommand):
                 "(DEBUG=1) o con PERMITIR_DEMO=1."
             )
         with transaction.atomic():
-            resumen_bogota = bogota.cargar()
-            resumen_cali = cali.cargar()
+            # The users first: the seeds are written through the services as the demo
+            # administrator, and the published cuts are closed by the demo reviewer.
+            cuentas = usuarios.cargar_cuentas()
+            como = Cuentas(administrador=cuentas["admin"], revisor=cuentas["revisor"])
+            resumen_bogota = bogota.cargar(como)
+            resumen_cali = cali.cargar(como)
             resumen_sopo = sopo.cargar()
-            demo = usuarios.cargar()
+            demo = usuarios.asignar_dependencias(cuentas)
         if options["verbosity"] < 1:
             return
         escribir = self.stdout.write
@@ -44,6 +50,12 @@ class Command(BaseCommand):
             f"  {sopo.CODIGO}: informe cualitativo 2021-2 con {resumen_sopo['componentes']} componentes."
         )
         escribir("  Valores inferidos (no dichos por los informes) marcados como ilustrativos.")
+        conservados = resumen_bogota["conservados"] + resumen_cali["conservados"]
+        if conservados:
+            escribir(
+                f"  {conservados} reporte(s) de cortes cerrados se conservaron como se publicaron: solo un "
+                "administrador los corrige, con el motivo."
+            )
         escribir("Usuarios de demostración (contraseñas solo para demostración):")
         for u in demo:
             escribir(f"  {u.username:<12} {u.password:<24} {u.rol}")
