@@ -38,6 +38,7 @@ from django.utils import timezone
 from openpyxl.utils import get_column_letter
 
 import seguimiento
+from politicas import arbol
 from reportes.resultados import ESTADOS_OFICIALES, CorteRef, ResultadoIndicador, ResultadoPlan, Semaforo
 
 # ---------------------------------------------------------------------------------------------
@@ -560,19 +561,6 @@ class DatosPlan:
     enfoque_ids: dict[int, set[int]]
 
 
-def _orden_arbol(niveles: list[dict]) -> list[dict]:
-    hijos: dict[int | None, list[dict]] = defaultdict(list)
-    for nivel in niveles:
-        hijos[nivel["padre_id"]].append(nivel)
-    ordenados: list[dict] = []
-    pendientes = list(reversed(hijos[None]))
-    while pendientes:
-        nivel = pendientes.pop()
-        ordenados.append(nivel)
-        pendientes.extend(reversed(hijos[nivel["id"]]))
-    return ordenados
-
-
 def datos_plan(*, plan, corte: CorteRef, usuario) -> DatosPlan:
     """The plan's levels, the indicators `usuario` may read, their targets, enfoques and reports.
 
@@ -583,12 +571,8 @@ def datos_plan(*, plan, corte: CorteRef, usuario) -> DatosPlan:
     from indicadores.models import Indicador, Meta
     from politicas.models import Nivel
 
-    niveles = _orden_arbol(
-        list(
-            Nivel.objects.filter(plan=plan)
-            .order_by("orden", "codigo")
-            .values("id", "padre_id", "codigo", "nombre", "peso", "profundidad")
-        )
+    niveles = arbol.en_orden(
+        Nivel.objects.filter(plan=plan).values("id", "padre_id", "codigo", "nombre", "peso", "profundidad", "orden")
     )
     visibles = permisos.indicadores_legibles(usuario, Indicador.objects.filter(plan=plan))
     indicadores = list(
@@ -728,7 +712,7 @@ class ExportadorSeguimiento:
             visibles,
             self.filtros,
             enfoques_por_indicador=self.datos.enfoque_ids,
-            niveles_bajo=modulo_filtros.descendientes((n["id"], n["padre_id"]) for n in self.datos.niveles),
+            niveles_bajo=arbol.descendientes((n["id"], n["padre_id"]) for n in self.datos.niveles),
         )
         if self.params.get("orden"):
             seleccion = modulo_filtros.ordenar(seleccion, self.filtros)
@@ -765,14 +749,6 @@ class ExportadorSeguimiento:
         return "; ".join(partes) or "Ninguno: todos los indicadores que el usuario puede ver."
 
     # -- sheets --------------------------------------------------------------------------------
-    def _cadena(self, nivel_id: int) -> list[dict]:
-        cadena = []
-        nivel = self.niveles_por_id.get(nivel_id)
-        while nivel is not None:
-            cadena.append(nivel)
-            nivel = self.niveles_por_id.get(nivel["padre_id"])
-        return list(reversed(cadena))
-
     def hoja_indicadores(self) -> Hoja:
         jerarquia = []
         for d in range(self.profundidad):
@@ -792,7 +768,7 @@ class ExportadorSeguimiento:
             r = self.por_indicador[ind["id"]]
             if ind["nivel_id"] not in cadenas:
                 celdas: list = []
-                for nivel in self._cadena(ind["nivel_id"]):
+                for nivel in arbol.ruta(self.niveles_por_id, ind["nivel_id"]):
                     celdas += [nivel["codigo"], nivel["nombre"]]
                 cadenas[ind["nivel_id"]] = celdas + [None] * (2 * self.profundidad - len(celdas))
             metas = self.datos.metas.get(ind["id"], {})

@@ -5,11 +5,11 @@ parameters (so a filtered view can be bookmarked, shared, printed or exported) a
 here in plain Python, without further queries.
 """
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from politicas.arbol import clave_codigo, descendientes  # noqa: F401 - pages import them from here
 from reportes.resultados import ResultadoIndicador, Semaforo
 
 # Sortable columns: name in the URL → how to read the value from a result.
@@ -25,14 +25,6 @@ COLUMNAS: dict[str, Callable[[ResultadoIndicador], object]] = {
     "paa": lambda r: r.paa,
 }
 ORDEN_POR_DEFECTO = "codigo"
-_TROZOS = re.compile(r"(\d+)")
-
-
-def clave_codigo(codigo: str) -> tuple:
-    """Natural order for codes written by plans: 1.1.9 before 1.1.10, 44010030007 as a number."""
-    return tuple((0, int(t), "") if t.isdigit() else (1, 0, t) for t in _TROZOS.split(codigo) if t)
-
-
 def _entero(texto: str | None) -> int | None:
     try:
         return int(texto) if texto not in (None, "") else None
@@ -85,26 +77,6 @@ class FiltrosAnexo:
         if columna != self.orden:
             return "none"
         return "descending" if self.descendente else "ascending"
-
-
-def descendientes(niveles: Iterable[tuple[int, int | None]]) -> dict[int, set[int]]:
-    """Each level id → itself and every level below it, from (id, parent id) pairs."""
-    hijos: dict[int | None, list[int]] = {}
-    ids = []
-    for nivel_id, padre_id in niveles:
-        hijos.setdefault(padre_id, []).append(nivel_id)
-        ids.append(nivel_id)
-    resultado: dict[int, set[int]] = {}
-    for nivel_id in ids:
-        pendientes, vistos = [nivel_id], set()
-        while pendientes:
-            actual = pendientes.pop()
-            if actual in vistos:
-                continue
-            vistos.add(actual)
-            pendientes.extend(hijos.get(actual, []))
-        resultado[nivel_id] = vistos
-    return resultado
 
 
 def filtrar(

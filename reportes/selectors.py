@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from indicadores.models import Indicador, Meta, Reporte
+from politicas import arbol
 from politicas.models import Nivel, Plan
 from reportes import calculos, congelar
 from reportes.models import ResumenCorte, VersionIndicador
@@ -214,22 +215,6 @@ def _conversor():
 # Hierarchy ----------------------------------------------------------------------------------
 
 
-def _en_orden(niveles: list[dict]) -> list[dict]:
-    """A plan's levels in display order: pre-order of the tree, siblings by (orden, código)."""
-    hijos: dict[int | None, list[dict]] = {}
-    for nivel in niveles:
-        hijos.setdefault(nivel["padre_id"], []).append(nivel)
-    for grupo in hijos.values():
-        grupo.sort(key=lambda n: (n["orden"], n["codigo"], n["id"]))
-    ordenados: list[dict] = []
-    pila = list(reversed(hijos.get(None, [])))
-    while pila:
-        nivel = pila.pop()
-        ordenados.append(nivel)
-        pila.extend(reversed(hijos.get(nivel["id"], [])))
-    return ordenados
-
-
 def _niveles_por_plan(plan_ids: Iterable[int] | None) -> dict[int, list[dict]]:
     consulta = Nivel.objects.all()
     if plan_ids is not None:
@@ -262,7 +247,7 @@ def _resultado_plan(
     if comun and "pesos" in comun:
         ordenados, pesos, nombres_nivel = comun["ordenados"], comun["pesos"], comun["nombres_nivel"]
     else:
-        ordenados = _en_orden(niveles)
+        ordenados = arbol.en_orden(niveles)
         pesos = calculos.pesos_efectivos(
             [(("n", n["id"]), ("n", n["padre_id"]) if n["padre_id"] else None, n["peso"]) for n in niveles]
             + [(("i", fila[1]), ("n", fila[4]), fila[8]) for fila in filas]

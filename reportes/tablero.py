@@ -20,6 +20,7 @@ from indicadores import permisos
 from indicadores.models import Corte, Enfoque, Indicador, Meta, Periodicidad, Reporte, TipoAnualizacion
 from politicas.models import Dependencia, Nivel, Plan
 from reportes import calculos, graficos, visibilidad
+from politicas import arbol
 from reportes.filtros import COLUMNAS, FiltrosAnexo, clave_codigo, descendientes, filtrar, ordenar
 from reportes.graficos import COLOR_AVANCE, COLOR_META, COLOR_TRAYECTORIA, ICONO_BANDA, ORDEN_BANDAS, Serie
 from reportes.resultados import (
@@ -742,12 +743,7 @@ def avances_por_anio(
 def pagina_indicador(*, plan: Plan, indicador: Indicador, corte: CorteRef, cortes: list[CorteRef], user) -> PaginaIndicador:
     """Queries: levels of the plan, targets, reports with their evidence, enfoques, results at the cut."""
     niveles = {n.id: n for n in Nivel.objects.filter(plan=plan)}
-    ruta = []
-    nodo = niveles.get(indicador.nivel_id)
-    while nodo is not None:
-        ruta.append(nodo)
-        nodo = niveles.get(nodo.padre_id)
-    ruta.reverse()
+    ruta = arbol.ruta(niveles, indicador.nivel_id)
     for n in ruta:
         n.plan = plan  # nombre_tipo reads the plan: avoid one query per level
     metas = dict(Meta.objects.filter(indicador=indicador).values_list("anio", "valor"))
@@ -846,11 +842,7 @@ def informe_indicadores(
     )
 
     def ruta_de(nivel_id: int) -> list[Nivel]:
-        ruta, nodo = [], niveles.get(nivel_id)
-        while nodo is not None:
-            ruta.append(nodo)
-            nodo = niveles.get(nodo.padre_id)
-        return ruta[::-1]
+        return arbol.ruta(niveles, nivel_id)
 
     indicadores.sort(key=lambda i: ([clave_codigo(n.codigo) for n in ruta_de(i.nivel_id)], clave_codigo(i.codigo)))
     grupos: list[GrupoCali] = []
