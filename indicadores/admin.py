@@ -271,17 +271,15 @@ class ReportesFormSet(BaseInlineFormSet):
 
 
 def _verificar_envio(indicador: Indicador, form) -> None:
-    """Sending from the indicator page: same checks as `services.reporte_enviar`, before writing."""
-    if form.instance.pk and form.instance.estado not in (Reporte.Estado.BORRADOR, Reporte.Estado.DEVUELTO):
-        if not form.has_changed() or form.changed_data == ["enviar"]:
-            raise ValidationError(f"El reporte ya está {form.instance.get_estado_display().lower()}.")
+    """Sending from the indicator page: `services.reporte_verificar_envio` before writing."""
     datos = form.cleaned_data
     borrador = Reporte(
         indicador=indicador, anio=datos["anio"], periodo=datos["periodo"], valor=datos["valor"],
-        plan_de_choque=datos.get("plan_de_choque", ""),
+        plan_de_choque=datos.get("plan_de_choque", ""), estado=form.instance.estado,
     )
     borrador.pk = form.instance.pk
-    services.reporte_verificar_plan_de_choque(borrador)
+    se_corrige = not form.instance.pk or set(form.changed_data) - {"enviar"}
+    services.reporte_verificar_envio(borrador, se_corrige=bool(se_corrige))
 
 
 def _verificar_version(

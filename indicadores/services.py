@@ -354,6 +354,15 @@ def _exigir_transicion(reporte: Reporte, desde: Iterable[str], accion: str) -> N
         )
 
 
+def reporte_verificar_envio(reporte: Reporte, *, se_corrige: bool = False) -> None:
+    """What sending needs: a draft or a returned report (or one this same save corrects, which
+    makes it a draft: `se_corrige`), and a plan de choque when the indicator is in bajo or sobre
+    ejecución. Works on an unsaved report, so a page that saves and sends at once asks first."""
+    if not se_corrige:
+        _exigir_transicion(reporte, (Reporte.Estado.BORRADOR, Reporte.Estado.DEVUELTO), "enviar")
+    reporte_verificar_plan_de_choque(reporte)
+
+
 @transaction.atomic
 def reporte_enviar(*, reporte: Reporte, usuario, motivo: str = "", version_esperada: int | None = None) -> Reporte:
     """The planner sends a draft (or a returned report) to the planning office for review.
@@ -367,8 +376,7 @@ def reporte_enviar(*, reporte: Reporte, usuario, motivo: str = "", version_esper
     corte_verificar_abierto(
         indicador=reporte.indicador, anio=reporte.anio, periodo=reporte.periodo, usuario=usuario, motivo=motivo
     )
-    _exigir_transicion(reporte, (Reporte.Estado.BORRADOR, Reporte.Estado.DEVUELTO), "enviar")
-    reporte_verificar_plan_de_choque(reporte)
+    reporte_verificar_envio(reporte)
     reporte.estado = Reporte.Estado.ENVIADO
     return _transicion(reporte, usuario, motivo, pedido=pedido)
 
