@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from indicadores import reglas
 from politicas.models import Dependencia, Nivel, Plan
+from seguimiento.numeros import formato_numero
 
 VALOR = {"max_digits": 20, "decimal_places": 6}
 
@@ -130,8 +131,6 @@ class Meta(models.Model):
         constraints = [models.UniqueConstraint(fields=["indicador", "anio"], name="meta_unica_por_anio")]
 
     def __str__(self) -> str:
-        from seguimiento.numeros import formato_numero
-
         # The inline's row title: «2023: 0,8», never Python's «0.800000».
         return f"{self.anio}: {formato_numero(self.valor, 6)}"
 

@@ -26,13 +26,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from indicadores import permisos, reglas
 from indicadores.models import PERIODOS_POR_ANIO, Corte, Evidencia, Indicador, Meta, Reporte
 from politicas.models import Plan
 from reportes import calculos
-from reportes import services as servicios_reportes
 from reportes.resultados import Semaforo
 from seguimiento.numeros import formato_numero, formato_porcentaje
 
@@ -63,6 +63,13 @@ class ConflictoEdicion(ValidationError):
             "Revise los valores actuales y vuelva a escribir su corrección.",
             code="conflicto",
         )
+
+
+# Sent inside the transaction that closes a cut (or re-publishes its figures: `motivo` says why)
+# and the one that reopens it, so the layer that computes figures (`reportes`, which connects to
+# them in its AppConfig) stores or withdraws the official figures in the same transaction.
+corte_cerrado = Signal()  # corte, usuario, motivo
+corte_reabierto = Signal()  # corte
 
 
 # --- Cuts and periods ---------------------------------------------------------------------
@@ -593,7 +600,7 @@ def corte_cerrar(*, corte: Corte, usuario) -> Corte:
     corte.estado = Corte.Estado.CERRADO
     corte.cerrado_por, corte.cerrado_en = usuario, timezone.now()
     _guardar(corte, usuario)
-    servicios_reportes.cifras_congelar(corte=corte, usuario=usuario)
+    corte_cerrado.send(sender=Corte, corte=corte, usuario=usuario, motivo="")
     return corte
 
 
@@ -609,7 +616,7 @@ def corte_reabrir(*, corte: Corte, usuario, motivo: str) -> Corte:
     corte.cerrado_por, corte.cerrado_en = None, None
     corte.corregido_en, corte.motivo_correccion = timezone.now(), reglas.normalizar_texto(motivo)
     _guardar(corte, usuario, motivo)
-    servicios_reportes.cifras_retirar(corte=corte)
+    corte_reabierto.send(sender=Corte, corte=corte)
     return corte
 
 
@@ -625,7 +632,7 @@ def corte_corregir_cifras(*, corte: Corte, usuario, motivo: str) -> Corte:
     )
     corte.corregido_en, corte.motivo_correccion = timezone.now(), reglas.normalizar_texto(motivo)
     _guardar(corte, usuario, motivo)
-    servicios_reportes.cifras_congelar(corte=corte, usuario=usuario, motivo=corte.motivo_correccion)
+    corte_cerrado.send(sender=Corte, corte=corte, usuario=usuario, motivo=corte.motivo_correccion)
     return corte
 
 

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from indicadores import permisos
 from politicas.api import APIBase
 from reportes.resultados import CorteRef, ResultadoIndicador, ResultadoPlan, Semaforo
+from reportes.selectors import plan_resultados
 from reportes.visibilidad import resultados_visibles
 
 
@@ -164,8 +165,6 @@ class PlanResultadosView(APIBase, APIView):
         },
     )
     def get(self, request, codigo: str):
-        from reportes.selectors import plan_resultados
-
         plan = get_object_or_404(permisos.planes_visibles(request.user), codigo=codigo)
         try:
             corte = CorteRef.parse(request.query_params.get("corte", ""))

@@ -1,7 +1,8 @@
 """Writes of follow-up results: the official figures a closed cut publishes.
 
-`indicadores.services` calls these when a cut is closed, corrected or reopened; nothing else
-writes `CifrasCorte`.
+They run when `indicadores.services` closes, re-publishes or reopens a cut, through its signals
+`corte_cerrado` and `corte_reabierto` (connected in `reportes.apps`), inside the same transaction;
+nothing else writes `CifrasCorte`.
 """
 
 from django.db import transaction
@@ -25,3 +26,11 @@ def cifras_retirar(*, corte: Corte) -> None:
     """The cut is no longer frozen (reopened or about to be re-published): its figures stay on
     record as superseded."""
     CifrasCorte.objects.filter(corte=corte, vigente=True).update(vigente=False)
+
+
+def al_cerrar_corte(*, corte: Corte, usuario, motivo: str = "", **_) -> None:
+    cifras_congelar(corte=corte, usuario=usuario, motivo=motivo)
+
+
+def al_reabrir_corte(*, corte: Corte, **_) -> None:
+    cifras_retirar(corte=corte)

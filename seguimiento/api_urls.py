@@ -8,9 +8,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from indicadores.api import IndicadorViewSet, ReporteViewSet
+from indicadores.api import ReporteViewSet
 from politicas.api import DependenciaViewSet, EntidadViewSet, NivelViewSet, PlanViewSet, TokenView
 from reportes.api import PlanResultadosView
+from reportes.api_indicadores import IndicadorViewSet
 
 router = DefaultRouter()
 router.register("entidades", EntidadViewSet, basename="entidad")
