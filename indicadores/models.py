@@ -41,6 +41,18 @@ class Unidad(models.TextChoices):
     PESOS = "pesos", "Pesos"
 
 
+# The cross-cutting approaches every installation starts with (migration 0002 creates them; the
+# demo loader makes sure they are there, since a test database flush removes migration data).
+ENFOQUES_INICIALES = (
+    ("derechos-humanos", "Derechos humanos"),
+    ("genero", "Género"),
+    ("diferencial", "Diferencial"),
+    ("poblacional", "Poblacional"),
+    ("territorial", "Territorial"),
+    ("ambiental", "Ambiental"),
+)
+
+
 class Enfoque(models.Model):
     """A cross-cutting approach tagged on indicators: género, territorial, ambiental..."""
 

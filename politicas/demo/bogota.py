@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from indicadores.models import Enfoque, Indicador
+from indicadores.models import ENFOQUES_INICIALES, Enfoque, Indicador
 from politicas.demo import (
     Cuentas, cargar_cortes, guardar, guardar_metas, guardar_reporte, leer_seed, parrafos, ruta_seed,
 )
@@ -370,6 +370,8 @@ def cargar(cuentas: Cuentas) -> dict[str, int]:
         )
         for codigo, peso in leer_objetivos().items()
     }
+    for codigo, nombre in ENFOQUES_INICIALES:
+        Enfoque.objects.get_or_create(codigo=codigo, defaults={"nombre": nombre})
     enfoques = {e.codigo: e for e in Enfoque.objects.all()}
     narrativas = leer_narrativas()
     productos = leer_productos()

@@ -13,9 +13,7 @@ from reportes.selectors import plan_resultados
 from seguimiento.numeros import formato_porcentaje
 from tests.e2e.conftest import errores_de_consola
 
-# serialized_rollback: the demo needs the rows migrations create (the enfoques), which a
-# transactional test's flush removes for the next one.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 BOGOTA = "bogota-conpes-29"
 CIFRA_OFICIAL = "43,92 %"  # the Bogotá plan's avance at 2024-1 (SPEC §6)
