@@ -7,15 +7,15 @@ all explain a rejection with the same words. None of them touches the database.
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
+from reportes import calculos
 from seguimiento.numeros import MESES, formato_numero
 
 Errores = dict[str, list[str]]
 
 # Weights come from documents with two decimals; a rounding crumb is not an error.
 TOLERANCIA_PESOS = Decimal("0.01")
-# Measurement periods per year by periodicidad (SPEC §1); the methodology in reportes/calculos.py
-# keeps its own copy so that module stays self-contained against the spec.
-PERIODOS = {"anual": 1, "semestral": 2, "trimestral": 4, "mensual": 12}
+# Measurement periods per year by periodicidad (SPEC §1), as the methodology defines them.
+PERIODOS = calculos.PERIODOS_POR_ANIO
 UNIDADES_NO_NEGATIVAS = {"numero", "pesos"}
 
 
@@ -123,18 +123,6 @@ def nombre_periodo(*, periodicidad: str, anio: int, periodo: int) -> str:
     return f"{anio} · {_NOMBRE_PERIODO[periodicidad]} {periodo}"
 
 
-def semestre_en_que_termina(*, periodicidad: str, periodo: int) -> int:
-    """The semester whose cut date (30 June, 31 December) is on or after the period's last day:
-    the first cut at which the period has ended. An annual period ends in semester 2."""
-    n = PERIODOS[periodicidad]
-    return 1 if periodo * 12 <= n * 6 else 2
-
-
-def semestre_en_que_empieza(*, periodicidad: str, periodo: int) -> int:
-    """The semester in which a period begins: its report first counts at that semester's cut
-    (SPEC §2: a running period's partial report counts)."""
-    return 1 if 2 * (periodo - 1) < PERIODOS[periodicidad] else 2
-
 
 def corte_del_reporte(
     *, periodicidad: str, anio: int, periodo: int, cerrados: Iterable[tuple[int, int]]
@@ -147,11 +135,11 @@ def corte_del_reporte(
     what it published, the value serves December). `cerrados` are the plan's closed cuts.
     """
     cerrados = set(cerrados)
-    termina = semestre_en_que_termina(periodicidad=periodicidad, periodo=periodo)
+    termina = calculos.semestre_en_que_termina(periodicidad, periodo)
     congelan = sorted(c for c in cerrados if c[0] > anio or (c[0] == anio and c[1] >= termina))
     if congelan:
         return (*congelan[0], True)
-    semestre = semestre_en_que_empieza(periodicidad=periodicidad, periodo=periodo)
+    semestre = calculos.semestre_en_que_empieza(periodicidad, periodo)
     if (anio, semestre) in cerrados:
         semestre = termina
     return anio, semestre, False

@@ -75,15 +75,10 @@ corte_reabierto = Signal()  # corte
 # --- Cuts and periods ---------------------------------------------------------------------
 
 
-def semestre_del_periodo(*, periodicidad: str, periodo: int) -> int:
-    """The semester in which a period begins (its report first counts at that semester's cut)."""
-    return reglas.semestre_en_que_empieza(periodicidad=periodicidad, periodo=periodo)
-
-
 def periodo_del_corte(*, periodicidad: str, semestre: int) -> int:
-    """The period that contains the cut date: the report a planner owes at that cut."""
-    n = PERIODOS_POR_ANIO[periodicidad]
-    return n if semestre == 2 else max(1, n // 2)
+    """The period that contains the cut date: the report a planner owes at that cut (the last
+    period of the year that counts at the cut)."""
+    return calculos.periodo_cuenta_maximo(periodicidad, semestre)
 
 
 def corte_que_congela(*, indicador: Indicador, anio: int, periodo: int) -> Corte | None:
@@ -93,7 +88,7 @@ def corte_que_congela(*, indicador: Indicador, anio: int, periodo: int) -> Corte
     (an annual indicator at the June cut) is not frozen: its later value serves later cuts, and
     the closed cut keeps the figures it published (`reportes.congelar`).
     """
-    semestre = reglas.semestre_en_que_termina(periodicidad=indicador.periodicidad, periodo=periodo)
+    semestre = calculos.semestre_en_que_termina(indicador.periodicidad, periodo)
     return (
         Corte.objects.filter(plan_id=indicador.plan_id, estado=Corte.Estado.CERRADO)
         .filter(Q(anio=anio, semestre__gte=semestre) | Q(anio__gt=anio))

@@ -68,17 +68,34 @@ def periodos_por_anio(periodicidad: str) -> int:
         raise ValueError(f"Periodicidad «{periodicidad}» desconocida.") from None
 
 
-def reporte_cuenta(*, periodicidad: str, anio: int, periodo: int, corte_anio: int, corte_semestre: int) -> bool:
-    """A report counts at a cut when its period has begun by the cut date (a running period counts).
+def empieza_en_el_primer_semestre(periodicidad: str, periodo: int) -> bool:
+    """Whether period p of n begins in January–June: it begins in month 12·(p−1)/n + 1, which is ≤ 6
+    exactly when 2·(p−1) < n. The one statement of the rule; `sql_empieza_en_el_primer_semestre`
+    writes the same inequality for the database."""
+    return 2 * (periodo - 1) < periodos_por_anio(periodicidad)
 
-    At the 30 June cut the periods that begin in January–June have begun: period p of n begins in
-    month 12·(p−1)/n + 1, which is ≤ 6 exactly when 2·(p−1) < n.
-    """
+
+def sql_empieza_en_el_primer_semestre(periodo: str, periodos_por_anio_sql: str) -> str:
+    """`empieza_en_el_primer_semestre` as a SQL condition over two SQL expressions."""
+    return f"2 * ({periodo} - 1) < {periodos_por_anio_sql}"
+
+
+def semestre_en_que_empieza(periodicidad: str, periodo: int) -> int:
+    """The semester in which a period begins: its report first counts at that semester's cut."""
+    return 1 if empieza_en_el_primer_semestre(periodicidad, periodo) else 2
+
+
+def semestre_en_que_termina(periodicidad: str, periodo: int) -> int:
+    """The first semester whose cut date (30 June, 31 December) is on or after the period's last
+    day: an annual period ends in semester 2, a semestral period 1 in semester 1."""
+    return 1 if periodo * 12 <= periodos_por_anio(periodicidad) * 6 else 2
+
+
+def reporte_cuenta(*, periodicidad: str, anio: int, periodo: int, corte_anio: int, corte_semestre: int) -> bool:
+    """A report counts at a cut when its period has begun by the cut date (a running period counts)."""
     if anio != corte_anio:
         return anio < corte_anio
-    if corte_semestre == 2:
-        return True
-    return 2 * (periodo - 1) < periodos_por_anio(periodicidad)
+    return corte_semestre == 2 or empieza_en_el_primer_semestre(periodicidad, periodo)
 
 
 def periodo_cuenta_maximo(periodicidad: str, corte_semestre: int) -> int:

@@ -73,7 +73,7 @@ def _sql_indicadores(filtro_plan: str, n_estados: int) -> str:
     """
     ind, meta = Indicador._meta.db_table, Meta._meta.db_table
     estados = ", ".join(["%s"] * n_estados)
-    n = _sql_periodos("i.periodicidad")
+    empezado = calculos.sql_empieza_en_el_primer_semestre("re.periodo", _sql_periodos("i.periodicidad"))
     return f"""
     WITH m AS (
         SELECT me.indicador_id, me.anio, me.valor,
@@ -92,7 +92,7 @@ def _sql_indicadores(filtro_plan: str, n_estados: int) -> str:
         SELECT re.indicador_id, re.anio, re.valor,
                LEAD(re.anio) OVER (PARTITION BY re.indicador_id ORDER BY re.anio, re.periodo) AS sig
         FROM {_sql_reportes_que_cuentan(estados)} re JOIN {ind} i ON i.id = re.indicador_id
-        WHERE (re.anio < %s OR (re.anio = %s AND (%s = 2 OR 2 * (re.periodo - 1) < {n})))
+        WHERE (re.anio < %s OR (re.anio = %s AND (%s = 2 OR {empezado})))
           AND re.valor IS NOT NULL AND {filtro_plan}
     ), ra AS (
         SELECT indicador_id,
@@ -507,7 +507,7 @@ def _sql_vivo_por_corte(pares: str, n_estados: int) -> str:
     """
     meta = Meta._meta.db_table
     estados = ", ".join(["%s"] * n_estados)
-    n = _sql_periodos("p.periodicidad")
+    empezado = calculos.sql_empieza_en_el_primer_semestre("re.periodo", _sql_periodos("p.periodicidad"))
     return f"""
     p AS ({pares}), m AS (
         SELECT me.indicador_id, me.anio, me.valor,
@@ -526,7 +526,7 @@ def _sql_vivo_por_corte(pares: str, n_estados: int) -> str:
         SELECT p.indicador_id, p.anio AS corte_anio, p.semestre AS corte_semestre, re.anio, re.valor,
                LEAD(re.anio) OVER (PARTITION BY p.indicador_id, p.anio, p.semestre ORDER BY re.anio, re.periodo) AS sig
         FROM p JOIN {_sql_reportes_que_cuentan(estados)} re ON re.indicador_id = p.indicador_id
-        WHERE (re.anio < p.anio OR (re.anio = p.anio AND (p.semestre = 2 OR 2 * (re.periodo - 1) < {n})))
+        WHERE (re.anio < p.anio OR (re.anio = p.anio AND (p.semestre = 2 OR {empezado})))
           AND re.valor IS NOT NULL
     ), ra AS (
         SELECT indicador_id, corte_anio, corte_semestre,
