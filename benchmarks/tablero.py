@@ -31,14 +31,14 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.test.runner import DiscoverRunner  # noqa: E402
 
+from indicadores.models import Corte, Indicador, Meta, Reporte  # noqa: E402
+from politicas.models import Dependencia, Entidad, Nivel, Plan  # noqa: E402
+
 OBJETIVOS, PRODUCTOS = 10, 100
 REPETICIONES = int(os.environ.get("REPETICIONES", "30"))
 
 
 def construir():
-    from indicadores.models import Corte, Indicador, Meta, Reporte
-    from politicas.models import Dependencia, Entidad, Nivel, Plan
-
     entidad = Entidad.objects.create(nombre="Entidad de prueba de carga")
     deps = [Dependencia.objects.create(entidad=entidad, nombre=f"Sector {k}") for k in range(12)]
     plan = Plan.objects.create(

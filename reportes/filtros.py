@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from politicas.arbol import clave_codigo, descendientes  # noqa: F401 - pages import them from here
+from politicas.arbol import clave_codigo
 from reportes.resultados import ResultadoIndicador, Semaforo
 
 # Sortable columns: name in the URL → how to read the value from a result.
@@ -25,6 +25,8 @@ COLUMNAS: dict[str, Callable[[ResultadoIndicador], object]] = {
     "paa": lambda r: r.paa,
 }
 ORDEN_POR_DEFECTO = "codigo"
+
+
 def _entero(texto: str | None) -> int | None:
     try:
         return int(texto) if texto not in (None, "") else None

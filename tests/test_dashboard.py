@@ -157,7 +157,7 @@ def test_year_table_of_a_decreciente_without_baseline_has_no_percentage(db):
     from decimal import Decimal
 
     from reportes.resultados import CorteRef
-    from reportes.tablero import avances_por_anio
+    from reportes.paginas.indicador import avances_por_anio
     from tests import factories
 
     plan = factories.plan(anio_inicio=2023, anio_fin=2026)

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from politicas.models import Nivel
-from reportes.tablero import NombreNivel, abreviatura, etiquetas_categorias, nombres_de_niveles, plural
+from reportes.paginas.nombres import NombreNivel, abreviatura, etiquetas_categorias, nombres_de_niveles, plural
 from tests import factories as f
 
 

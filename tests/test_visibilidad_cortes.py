@@ -7,8 +7,8 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
+from reportes.paginas.cortes import elegir_corte
 from reportes.resultados import CorteRef
-from reportes.tablero import elegir_corte
 
 CALI = "cali-2016"
 
