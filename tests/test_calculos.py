@@ -424,7 +424,7 @@ def test_pesos_nunca_negativos():
     assert pesos["b"] == D(0)
 
 
-# The year table's percentage is PAV's formula (reportes.tablero.avances_por_anio) -------------
+# The year table's percentage is PAV's formula (reportes.paginas.indicador.avances_por_anio) -------------
 
 
 @pytest.mark.parametrize(
