@@ -19,27 +19,18 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from indicadores import auditoria, permisos, services
-from indicadores.admin import HistorialAdmin, _mensajes
 from indicadores.cumplimiento import pendientes_al_cerrar
 from indicadores.models import Corte
 from reportes import selectors
 from reportes.models import CifrasCorte
 from reportes.resultados import CorteRef
-
-
-def fecha_larga(fecha) -> str:
-    """«30 de junio de 2024»: a Colombian long date, the month in lowercase."""
-    return date_format(fecha, r"j \d\e F \d\e Y").lower()
+from seguimiento.admin_base import HistorialAdmin, cantidad, mensajes_error
+from seguimiento.numeros import fecha_larga
 
 
 def fecha_y_hora(momento) -> str:
     """«1 de diciembre de 2026 a las 10:04», in Bogotá time."""
     return date_format(timezone.localtime(momento), r"j \d\e F \d\e Y \a \l\a\s H:i").lower()
-
-
-def cantidad(n: int, singular: str, plural: str) -> str:
-    """«1 indicador», «3 indicadores»: never «indicador(es)»."""
-    return f"{n} {singular if n == 1 else plural}"
 
 
 def enumerar(partes: list[str]) -> str:
@@ -261,7 +252,7 @@ class CorteAdmin(HistorialAdmin):
             try:
                 cerrado = services.corte_cerrar(corte=corte, usuario=request.user)
             except (ValidationError, PermissionDenied) as exc:
-                messages.error(request, f"Corte {corte.clave} de {corte.plan.codigo}: {' '.join(_mensajes(exc))}")
+                messages.error(request, f"Corte {corte.clave} de {corte.plan.codigo}: {' '.join(mensajes_error(exc))}")
                 continue
             messages.success(
                 request,
@@ -305,7 +296,7 @@ class CorteAdmin(HistorialAdmin):
             try:
                 corte = servicio(corte=corte, usuario=request.user, motivo=formulario.cleaned_data["motivo"])
             except (ValidationError, PermissionDenied) as exc:
-                formulario.add_error(None, _mensajes(exc))
+                formulario.add_error(None, mensajes_error(exc))
             else:
                 messages.success(request, hecho(corte))
                 return self._volver(corte)

@@ -1,60 +1,37 @@
-"""Who may see and change what (roles of issue 2, object-level scoping per dependencia).
+"""Who may see and change which indicators and reports (object-level scoping per dependencia).
 
 Planners (Planeador) read and write the indicators of their own dependencias; officials
 (Funcionario), auditors (Auditor) and the planning office (Revisor) read everything; anonymous
 visitors read published plans only. Every view, admin, API endpoint and import asks here.
+
+The roles and the checks on a user's groups live in `seguimiento.roles`, the plans and
+dependencias a user reaches in `politicas.roles`; they are re-exported here so that callers keep
+asking one module.
 """
 
 from django.db.models import Q, QuerySet
 
 from indicadores.models import Indicador, Reporte
-from politicas.models import Plan
+from politicas.roles import dependencias_ids, planes_visibles
+from seguimiento.roles import (
+    AUDITOR,
+    FUNCIONARIO,
+    PLANEADOR,
+    REVISOR,
+    ROLES,
+    ROLES_LECTORES,
+    es_planeador,
+    es_revisor,
+    lee_todo,
+    puede_auditar,
+)
 
-PLANEADOR = "Planeador"
-FUNCIONARIO = "Funcionario"
-AUDITOR = "Auditor"
-REVISOR = "Revisor"
-ROLES = (PLANEADOR, FUNCIONARIO, AUDITOR, REVISOR)
-ROLES_LECTORES = {FUNCIONARIO, AUDITOR, REVISOR}
-
-
-def _grupos(user) -> set[str]:
-    if not hasattr(user, "_grupos_seguimiento"):
-        user._grupos_seguimiento = set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
-    return user._grupos_seguimiento
-
-
-def lee_todo(user) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or _grupos(user) & ROLES_LECTORES))
-
-
-def es_revisor(user) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or REVISOR in _grupos(user)))
-
-
-def es_planeador(user) -> bool:
-    return bool(user.is_authenticated and PLANEADOR in _grupos(user))
-
-
-def dependencias_ids(user) -> set[int]:
-    if not user.is_authenticated:
-        return set()
-    if not hasattr(user, "_dependencias_seguimiento"):
-        user._dependencias_seguimiento = set(user.dependencias.values_list("id", flat=True))
-    return user._dependencias_seguimiento
-
-
-def planes_visibles(user, planes: QuerySet[Plan] | None = None) -> QuerySet[Plan]:
-    planes = Plan.objects.all() if planes is None else planes
-    if lee_todo(user):
-        return planes
-    if user.is_authenticated:
-        # A planner sees the plans where they report an indicator or whose lead office is theirs
-        # (a policy followed only through its qualitative report may have no indicators).
-        return planes.filter(
-            Q(publicado=True) | Q(indicadores__dependencia__usuarios=user) | Q(dependencia_lider__usuarios=user)
-        ).distinct()
-    return planes.filter(publicado=True)
+__all__ = [
+    "AUDITOR", "FUNCIONARIO", "PLANEADOR", "REVISOR", "ROLES", "ROLES_LECTORES",
+    "es_planeador", "es_revisor", "lee_todo", "puede_auditar", "dependencias_ids", "planes_visibles",
+    "indicadores_visibles", "indicadores_legibles", "reportes_visibles", "indicadores_editables",
+    "puede_editar_indicador",
+]
 
 
 def indicadores_visibles(user, indicadores: QuerySet[Indicador] | None = None) -> QuerySet[Indicador]:
@@ -109,7 +86,3 @@ def puede_editar_indicador(user, indicador: Indicador) -> bool:
         return True
     return es_planeador(user) and indicador.dependencia_id in dependencias_ids(user)
 
-
-def puede_auditar(user) -> bool:
-    """Auditors read the audit trail and export it; so do the planning office and administrators."""
-    return bool(user.is_authenticated and (user.is_superuser or _grupos(user) & {AUDITOR, REVISOR}))

@@ -8,12 +8,25 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from indicadores import permisos
-from indicadores.admin import HistorialAdmin, avisar_errores_pesos
 from politicas import cualitativo
 from politicas.models import ActividadCualitativa, Dependencia, Entidad, InformeCualitativo, Nivel, Plan
+from politicas.roles import dependencias_ids, planes_visibles
 from politicas.selectors import plan_errores_pesos
+from seguimiento.admin_base import HistorialAdmin
 from seguimiento.numeros import formato_numero, formato_porcentaje
+from seguimiento.roles import es_revisor, lee_todo
+
+
+def avisar_errores_pesos(request, plan: Plan) -> None:
+    """Warn (never block) about the plan's weight mismatches after a level or indicator is saved.
+
+    Weights are often typed one at a time, so a mismatch is a to-do for the planner, not an error.
+    """
+    errores = plan_errores_pesos(plan=plan)
+    for error in errores[:5]:
+        messages.warning(request, error)
+    if len(errores) > 5:
+        messages.warning(request, f"… y {len(errores) - 5} diferencias más: use «Validar plan» en la página del plan.")
 
 
 @admin.register(Entidad)
@@ -48,7 +61,7 @@ class PlanAdmin(HistorialAdmin):
     actions = ("validar_planes",)
 
     def get_queryset(self, request):
-        return permisos.planes_visibles(request.user, super().get_queryset(request))
+        return planes_visibles(request.user, super().get_queryset(request))
 
     def get_urls(self):
         propias = [
@@ -123,7 +136,7 @@ class NivelAdmin(HistorialAdmin):
         return formato_numero(obj.peso) if obj.peso is not None else "—"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(plan__in=permisos.planes_visibles(request.user))
+        return super().get_queryset(request).filter(plan__in=planes_visibles(request.user))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         request._nivel_en_edicion = obj
@@ -151,13 +164,13 @@ class ActividadCualitativaInline(admin.TabularInline):
     extra = 1
 
 
-def planes_informables(user, dependencias_ids: set[int] | None = None):
+def planes_informables(user, solo_dependencias: set[int] | None = None):
     """Plans a user may file a qualitative report for: every plan for readers of everything (the
     planning office files for any policy); for a planner, the plans their dependencias lead or
-    report indicators in (`dependencias_ids` narrows to some of them)."""
-    if permisos.lee_todo(user):
+    report indicators in (`solo_dependencias` narrows to some of them)."""
+    if lee_todo(user):
         return Plan.objects.all()
-    ids = permisos.dependencias_ids(user) if dependencias_ids is None else dependencias_ids & permisos.dependencias_ids(user)
+    ids = dependencias_ids(user) if solo_dependencias is None else solo_dependencias & dependencias_ids(user)
     return Plan.objects.filter(Q(dependencia_lider_id__in=ids) | Q(indicadores__dependencia_id__in=ids)).distinct()
 
 
@@ -171,7 +184,7 @@ class InformeCualitativoForm(forms.ModelForm):
     def clean(self):
         datos = super().clean()
         plan, dependencia = datos.get("plan"), datos.get("dependencia")
-        if self.usuario is None or permisos.lee_todo(self.usuario) or plan is None or dependencia is None:
+        if self.usuario is None or lee_todo(self.usuario) or plan is None or dependencia is None:
             return datos
         # A planner reports for a policy their chosen dependencia leads or has indicators in.
         if not planes_informables(self.usuario, {dependencia.pk}).filter(pk=plan.pk).exists():
@@ -230,24 +243,24 @@ class InformeCualitativoAdmin(HistorialAdmin):
             total_programadas=Sum("actividades_detalle__programadas"),
             total_realizadas=Sum("actividades_detalle__realizadas"),
         )
-        if permisos.lee_todo(request.user):
+        if lee_todo(request.user):
             return consulta
-        return consulta.filter(dependencia_id__in=permisos.dependencias_ids(request.user))
+        return consulta.filter(dependencia_id__in=dependencias_ids(request.user))
 
     def get_readonly_fields(self, request, obj=None):
         # The qualitative impact is the reviewer's score, not the reporting office's.
-        return ("resumen",) if permisos.es_revisor(request.user) else ("impacto_cualitativo", "resumen")
+        return ("resumen",) if es_revisor(request.user) else ("impacto_cualitativo", "resumen")
 
     def has_change_permission(self, request, obj=None) -> bool:
         if not super().has_change_permission(request, obj):
             return False
-        if obj is None or permisos.es_revisor(request.user):
+        if obj is None or es_revisor(request.user):
             return True
-        return obj.dependencia_id in permisos.dependencias_ids(request.user)
+        return obj.dependencia_id in dependencias_ids(request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "dependencia" and not permisos.lee_todo(request.user):
-            kwargs["queryset"] = Dependencia.objects.filter(pk__in=permisos.dependencias_ids(request.user))
+        if db_field.name == "dependencia" and not lee_todo(request.user):
+            kwargs["queryset"] = Dependencia.objects.filter(pk__in=dependencias_ids(request.user))
         elif db_field.name == "plan":
             # A plan outside the choices is refused on save («Escoja una opción válida»).
             kwargs["queryset"] = planes_informables(request.user)

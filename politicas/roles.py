@@ -1,15 +1,19 @@
-"""The four roles of issue 2 as Django groups, with their model permissions.
+"""The four roles of issue 2 as Django groups, with their model permissions, and the plans and
+dependencias each user reaches.
 
-`asegurar_grupos()` is idempotent: it runs after every `migrate` (see `PoliticasConfig.ready`) and
-from the demo loader, and leaves each group with exactly the permissions written here, so the
-definition below is the single source of truth. Object-level scoping (a planner sees only their
-dependencias) is not a Django permission: it lives in `indicadores.permisos`.
+The roles' names and the checks on a user's groups (`es_revisor`, `lee_todo`…) live in
+`seguimiento.roles`. `asegurar_grupos()` is idempotent: it runs after every `migrate` (see
+`PoliticasConfig.ready`) and from the demo loader, and leaves each group with exactly the
+permissions written here, so the definition below is the single source of truth. Object-level
+scoping is not a Django permission: which plans a user sees is `planes_visibles` below, which
+indicators and reports `indicadores.permisos`.
 """
 
 from django.contrib.auth.models import Group, Permission
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
-from indicadores.permisos import AUDITOR, FUNCIONARIO, PLANEADOR, REVISOR
+from politicas.models import Plan
+from seguimiento.roles import AUDITOR, FUNCIONARIO, PLANEADOR, REVISOR, lee_todo
 
 # Models of the domain, as (app_label, model_name).
 MODELOS = [
@@ -96,3 +100,30 @@ def crear_grupos_tras_migrar(sender, **kwargs) -> None:
     """post_migrate receiver: the groups exist on any database that has been migrated."""
     if sender.label in {"politicas", "indicadores"}:
         asegurar_grupos()
+
+
+# --- What a user reaches ------------------------------------------------------------------
+
+
+def dependencias_ids(user) -> set[int]:
+    """The dependencias a user belongs to (a planner reports for these), read once per request."""
+    if not user.is_authenticated:
+        return set()
+    if not hasattr(user, "_dependencias_seguimiento"):
+        user._dependencias_seguimiento = set(user.dependencias.values_list("id", flat=True))
+    return user._dependencias_seguimiento
+
+
+def planes_visibles(user, planes: QuerySet[Plan] | None = None) -> QuerySet[Plan]:
+    """Plans a user may read: all for readers of everything, published ones for anonymous
+    visitors, and for a planner also the plans their dependencias take part in."""
+    planes = Plan.objects.all() if planes is None else planes
+    if lee_todo(user):
+        return planes
+    if user.is_authenticated:
+        # A planner sees the plans where they report an indicator or whose lead office is theirs
+        # (a policy followed only through its qualitative report may have no indicators).
+        return planes.filter(
+            Q(publicado=True) | Q(indicadores__dependencia__usuarios=user) | Q(dependencia_lider__usuarios=user)
+        ).distinct()
+    return planes.filter(publicado=True)

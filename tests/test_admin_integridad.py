@@ -13,9 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from indicadores import admin as admin_indicadores
+from indicadores import formularios as admin_indicadores
 from indicadores import services
-from indicadores.admin import ReporteInlineForm
+from indicadores.formularios import ReporteInlineForm
 from indicadores.models import Reporte
 from indicadores.permisos import PLANEADOR, REVISOR
 from tests import factories
