@@ -8,12 +8,11 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from reportes import calculos
+from politicas.reglas import TOLERANCIA_PESOS, errores_pesos  # noqa: F401 - one home, used as reglas.*
 from seguimiento.numeros import MESES, formato_numero
 
 Errores = dict[str, list[str]]
 
-# Weights come from documents with two decimals; a rounding crumb is not an error.
-TOLERANCIA_PESOS = Decimal("0.01")
 # Measurement periods per year by periodicidad (SPEC §1), as the methodology defines them.
 PERIODOS = calculos.PERIODOS_POR_ANIO
 UNIDADES_NO_NEGATIVAS = {"numero", "pesos"}
@@ -71,26 +70,6 @@ def errores_periodo(*, periodicidad: str, periodo: int | None) -> Errores:
     if periodo is None or not 1 <= periodo <= maximo:
         return {"periodo": [f"Un indicador {periodicidad} tiene periodos de 1 a {maximo}; se recibió {periodo}."]}
     return {}
-
-
-def errores_pesos(
-    *, padre: str, peso_padre: Decimal | None, hijos: Iterable[tuple[str, Decimal | None]]
-) -> list[str]:
-    """The weights of siblings add up to their parent's weight (100 for a plan's top level)."""
-    hijos = list(hijos)
-    pesos = [peso for _, peso in hijos if peso is not None]
-    if peso_padre is None or not pesos:
-        return []
-    if len(pesos) < len(hijos):
-        sin_peso = ", ".join(codigo for codigo, peso in hijos if peso is None)
-        return [f"En {padre}, unos elementos tienen ponderación y otros no ({sin_peso}): complete todas o ninguna."]
-    suma = sum(pesos, Decimal(0))
-    if abs(suma - peso_padre) > TOLERANCIA_PESOS:
-        return [
-            f"Las ponderaciones de {padre} suman {formato_numero(suma)} y deberían sumar "
-            f"{formato_numero(peso_padre)}."
-        ]
-    return []
 
 
 def unidad_texto(unidad: str) -> str:

@@ -21,8 +21,8 @@ from rest_framework import authentication, permissions, serializers, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.pagination import PageNumberPagination
 
-from indicadores import permisos
 from politicas.models import Dependencia, Entidad, Nivel, Plan
+from politicas.roles import planes_visibles
 
 # Ids in URLs and filters: bounded so that an absurd number is a 404/400, never a database
 # overflow (SQLite integers are 64-bit).
@@ -240,7 +240,7 @@ class PlanViewSet(APIBase, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         # planes_visibles may add a DISTINCT join; ordering by id keeps pages stable.
-        return permisos.planes_visibles(self.request.user, Plan.objects.select_related("entidad")).order_by(
+        return planes_visibles(self.request.user, Plan.objects.select_related("entidad")).order_by(
             "nombre", "id"
         )
 
@@ -288,7 +288,7 @@ class NivelViewSet(APIBase, viewsets.ReadOnlyModelViewSet):
     filterset_class = NivelFilter
 
     def get_queryset(self):
-        planes = permisos.planes_visibles(self.request.user).values("id")
+        planes = planes_visibles(self.request.user).values("id")
         return (
             Nivel.objects.filter(plan_id__in=planes)
             .select_related("plan")

@@ -3,8 +3,7 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from indicadores import reglas
-from indicadores.models import Indicador
+from politicas import reglas
 from politicas.models import Nivel, Plan
 
 PESO_TOTAL = Decimal(100)
@@ -19,7 +18,8 @@ def plan_errores_pesos(*, plan: Plan) -> list[str]:
     hijos: dict[int | None, list[tuple[str, Decimal | None]]] = defaultdict(list)
     for nivel in niveles:
         hijos[nivel["padre_id"]].append((nivel["codigo"], nivel["peso"]))
-    for indicador in Indicador.objects.filter(plan=plan).values("nivel_id", "codigo", "peso"):
+    # The plan's indicators through its reverse relation: this layer does not import indicadores.
+    for indicador in plan.indicadores.values("nivel_id", "codigo", "peso"):
         hijos[indicador["nivel_id"]].append((indicador["codigo"], indicador["peso"]))
 
     errores = reglas.errores_pesos(padre=f"el plan «{plan.codigo}»", peso_padre=PESO_TOTAL, hijos=hijos[None])
