@@ -10,7 +10,6 @@ one and are registered when Django imports this module: reports and their review
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
-from indicadores import admin_cortes, admin_reportes  # noqa: F401 (importing them registers their admins)
 from indicadores import permisos, services
 from indicadores.admin_filtros import NivelSuperiorFilter
 from indicadores.formularios import (

@@ -1,13 +1,11 @@
-"""The side filters of the indicadores admin lists: indicators by a top level of their plan,
-reports by the band approving them would give."""
+"""The side filter of the indicator list: indicators under a top level of their plan (the review
+queue's band filter, which reads figures, is in `reportes.admin_reportes`)."""
 
 from django.contrib import admin
 
 from indicadores import permisos
 from politicas import arbol
 from politicas.models import Nivel
-from reportes import revision
-from reportes.resultados import Semaforo
 
 
 class NivelSuperiorFilter(admin.SimpleListFilter):
@@ -38,24 +36,3 @@ class NivelSuperiorFilter(admin.SimpleListFilter):
         # One query for the plan's tree, then the descendants are found in memory.
         pares = Nivel.objects.filter(plan_id=raiz.plan_id).values_list("id", "padre_id")
         return queryset.filter(nivel_id__in=arbol.descendientes(pares)[raiz.pk])
-
-
-class BandaAlAprobarFilter(admin.SimpleListFilter):
-    """The review queue by the band each report gives its indicator once approved
-    (`reportes.revision.bandas_al_aprobar`: a fixed number of queries, not one per report)."""
-
-    title = "semáforo si se aprueba"
-    parameter_name = "banda"
-
-    def lookups(self, request, model_admin):
-        return [(banda.value, banda.etiqueta) for banda in Semaforo]
-
-    def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        try:
-            buscada = Semaforo(self.value())
-        except ValueError:
-            return queryset.none()
-        bandas = revision.bandas_al_aprobar(queryset)
-        return queryset.filter(pk__in=[pk for pk, banda in bandas.items() if banda == buscada])

@@ -3,7 +3,7 @@
 
 Each runs the services' checks while the page is validated (`services.reporte_verificar`,
 `meta_verificar`, `reporte_verificar_envio`), so a refusal comes back as a form error instead of a
-half-saved page; the admins in `indicadores.admin` and `indicadores.admin_reportes` then save
+half-saved page; the admins in `indicadores.admin` and `reportes.admin_reportes` then save
 through the services. Numbers are typed with `seguimiento.admin_base.NumeroField`.
 """
 

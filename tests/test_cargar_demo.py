@@ -145,7 +145,7 @@ def test_recargar_no_vuelve_a_cerrar_ni_a_publicar_el_corte(datos_demo):
 def test_metas_y_reportes_escritos_por_los_servicios_como_el_administrador_de_la_demo(datos_demo):
     """Past years' targets are frozen for everyone but an administrator with a reason: the loader
     writes them as the demo administrator, and the reason stays in the audit trail."""
-    from politicas.demo import MOTIVO_CARGA
+    from indicadores.demo import MOTIVO_CARGA
 
     meta = Meta.history.filter(indicador__plan__codigo=BOGOTA, anio=2023).select_related("history_user").first()
     assert meta.history_user.username == "admin" and meta.history_change_reason == MOTIVO_CARGA
@@ -261,7 +261,7 @@ def test_cali_cortes(datos_demo):
 
 
 def test_cali_semilla_incompleta_se_rechaza_con_el_codigo():
-    from politicas.demo.cali import SeedInvalida, leer_seed_cali
+    from indicadores.demo.cali import SeedInvalida, leer_seed_cali
 
     texto = (
         "Eje 4: Cali emprendedora y pujante\n\nComponente 4.1: Fomento al emprendimiento\n\n"
@@ -355,7 +355,7 @@ def test_resumen_impreso_con_conteos_y_contrasenas(db):
 
 
 def test_todo_o_nada_si_una_parte_falla(db, monkeypatch):
-    from politicas.demo import sopo
+    from indicadores.demo import sopo
 
     def falla():
         raise RuntimeError("semilla dañada")

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from indicadores import services
-from indicadores.admin_cortes import resumen_pendientes
+from reportes.admin_cortes import resumen_pendientes
 from indicadores.models import Corte, Reporte
 from indicadores.permisos import FUNCIONARIO, PLANEADOR, REVISOR
 from reportes.models import CifrasCorte

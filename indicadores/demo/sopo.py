@@ -19,7 +19,7 @@ is illustrative.
 
 import re
 
-from politicas.demo import guardar, leer_seed, parrafos
+from indicadores.demo import guardar, leer_seed, parrafos
 from politicas.models import ActividadCualitativa, Dependencia, Entidad, InformeCualitativo, Nivel, Plan
 
 CODIGO = "sopo-generacion-ingresos"

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from politicas.demo import Cuentas, bogota, cali, sopo, usuarios
+from indicadores.demo import Cuentas, bogota, cali, sopo, usuarios
 
 
 class Command(BaseCommand):

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from indicadores.models import ENFOQUES_INICIALES, Enfoque, Indicador
-from politicas.demo import (
+from indicadores.demo import (
     Cuentas, cargar_cortes, guardar, guardar_metas, guardar_reporte, leer_seed, parrafos, ruta_seed,
 )
 from politicas.models import Dependencia, Entidad, Nivel, Plan

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from indicadores.permisos import AUDITOR, FUNCIONARIO, PLANEADOR, REVISOR
-from politicas.demo import bogota, cali
+from indicadores.demo import bogota, cali
 from politicas.models import Dependencia
 from politicas.roles import asegurar_grupos
 
@@ -47,7 +47,7 @@ def cargar_cuentas() -> dict[str, Any]:
     """The demo users with their role groups and passwords, by username.
 
     Loaded before the plans: the loader writes the seeds as the demo administrator and closes
-    the published cuts as the demo reviewer (`politicas.demo.Cuentas`).
+    the published cuts as the demo reviewer (`indicadores.demo.Cuentas`).
     """
     User = get_user_model()
     grupos = asegurar_grupos()  # the role groups with their permissions (politicas.roles)

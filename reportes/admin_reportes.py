@@ -14,12 +14,33 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from indicadores import permisos, services
-from indicadores.admin_filtros import BandaAlAprobarFilter
 from indicadores.formularios import ComentarioDevolucionForm, EvidenciaForm, ReporteAdminForm, motivo_de_administrador
 from indicadores.models import Evidencia, Reporte
 from reportes import revision
+from reportes.resultados import Semaforo
 from seguimiento.admin_base import HistorialAdmin, RechazoSinGuardar, cantidad, mensajes_error
 from seguimiento.numeros import formato_numero
+
+
+class BandaAlAprobarFilter(admin.SimpleListFilter):
+    """The review queue by the band each report gives its indicator once approved
+    (`reportes.revision.bandas_al_aprobar`: a fixed number of queries, not one per report)."""
+
+    title = "semáforo si se aprueba"
+    parameter_name = "banda"
+
+    def lookups(self, request, model_admin):
+        return [(banda.value, banda.etiqueta) for banda in Semaforo]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            buscada = Semaforo(self.value())
+        except ValueError:
+            return queryset.none()
+        bandas = revision.bandas_al_aprobar(queryset)
+        return queryset.filter(pk__in=[pk for pk, banda in bandas.items() if banda == buscada])
 
 
 class EvidenciaInline(admin.TabularInline):

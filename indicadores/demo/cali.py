@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from indicadores.models import Indicador
-from politicas.demo import Cuentas, cargar_cortes, guardar, guardar_metas, guardar_reporte, leer_seed, parrafos
+from indicadores.demo import Cuentas, cargar_cortes, guardar, guardar_metas, guardar_reporte, leer_seed, parrafos
 from politicas.models import Dependencia, Entidad, Nivel, Plan
 from seguimiento.numeros import formato_numero, parse_numero
 
