@@ -7,7 +7,6 @@ import posixpath
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -72,56 +71,56 @@ class UsuarioChoiceField(forms.ModelChoiceField):
 
 class FiltroAuditoria(forms.Form):
     plan = forms.ModelChoiceField(queryset=Plan.objects.all(), required=False, empty_label="Todos los planes")
-    usuario = UsuarioChoiceField(
-        queryset=get_user_model().objects.order_by("first_name", "last_name", "username"),
-        required=False, empty_label="Todos los usuarios",
-    )
+    usuario = UsuarioChoiceField(queryset=auditoria.usuarios_con_cambios(), required=False, empty_label="Todos los usuarios")
     desde = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                             input_formats=["%Y-%m-%d", "%d/%m/%Y"])
     hasta = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                             input_formats=["%Y-%m-%d", "%d/%m/%Y"])
 
 
-def _registros_filtrados(request) -> tuple[FiltroAuditoria, list[auditoria.Registro]]:
+def _historial_filtrado(request) -> tuple[FiltroAuditoria, auditoria.Historial]:
     filtro = FiltroAuditoria(request.GET or None)
     datos = filtro.cleaned_data if filtro.is_valid() else {}
-    registros = auditoria.registros(
+    historial = auditoria.Historial(
         plan=datos.get("plan"),
         usuario_id=datos["usuario"].pk if datos.get("usuario") else None,
         desde=datos.get("desde"),
         hasta=datos.get("hasta"),
     )
-    return filtro, registros
+    return filtro, historial
 
 
 POR_PAGINA = 50
 
 
-def _paginar(request, registros: list) -> dict:
-    """One page of the trail and the query string (filters, without the page) for its links."""
-    pagina = Paginator(registros, POR_PAGINA).get_page(request.GET.get("pagina"))
+def _paginar(request, historial: auditoria.Historial) -> dict:
+    """One page of the trail (counted and read in SQL) and the query string (filters, without the
+    page) for its links."""
+    pagina = Paginator(historial, POR_PAGINA).get_page(request.GET.get("pagina"))
     consulta = request.GET.copy()
     consulta.pop("pagina", None)
-    return {"pagina": pagina, "registros": pagina.object_list, "total": len(registros), "filtros": consulta.urlencode()}
+    return {"pagina": pagina, "registros": pagina.object_list, "total": pagina.paginator.count, "filtros": consulta.urlencode()}
 
 
 @login_required
 def auditoria_lista(request):
     """The audit trail filtered by plan, user and dates, 50 changes a page; the list goes to Excel."""
     _exigir(permisos.puede_auditar(request.user))
-    filtro, registros = _registros_filtrados(request)
-    contexto = {"filtro": filtro, **_paginar(request, registros)}
+    filtro, historial = _historial_filtrado(request)
+    contexto = {"filtro": filtro, **_paginar(request, historial)}
     return render(request, "indicadores/auditoria.html", contexto)
 
 
 @login_required
 def auditoria_excel(request):
+    """The filtered trail as a workbook: rows stream from the database into the writer, a block at
+    a time; only the compressed file is held, in the response."""
     _exigir(permisos.puede_auditar(request.user))
-    _, registros = _registros_filtrados(request)
+    _, historial = _historial_filtrado(request)
     respuesta = HttpResponse(content_type=TIPO_XLSX)
     nombre = f"auditoria-{datetime.date.today():%Y%m%d}.xlsx"
     respuesta["Content-Disposition"] = f'attachment; filename="{nombre}"'
-    auditoria.exportar_xlsx(respuesta, registros)
+    auditoria.exportar_xlsx(respuesta, historial)
     return respuesta
 
 
@@ -130,7 +129,7 @@ def auditoria_indicador(request, indicador_id: int):
     """Every change to one indicator, its targets and its reports."""
     _exigir(permisos.puede_auditar(request.user))
     indicador = get_object_or_404(Indicador.objects.select_related("plan"), pk=indicador_id)
-    contexto = {"indicador": indicador, **_paginar(request, auditoria.registros(indicador=indicador))}
+    contexto = {"indicador": indicador, **_paginar(request, auditoria.Historial(indicador=indicador))}
     return render(request, "indicadores/auditoria_indicador.html", contexto)
 
 
