@@ -27,8 +27,14 @@ import django  # noqa: E402
 
 django.setup()
 
-from reportes.exportar import Banda, Columna, Hoja, Porcentaje, escribir_libro, exportar_plan  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from politicas.models import Plan  # noqa: E402
+from reportes.excel.exportar import exportar_plan, nombre_banda, porcentaje  # noqa: E402
+from reportes.management.commands.benchmark import generar  # noqa: E402
 from reportes.resultados import CorteRef, Semaforo  # noqa: E402
+from reportes.selectors import plan_resultados  # noqa: E402
+from seguimiento.xlsx import Columna, Hoja, escribir_libro  # noqa: E402
 
 BANDAS = list(Semaforo)
 
@@ -41,7 +47,7 @@ def filas_sinteticas(n: int):
             ["1", "Eje uno", "1.1", "Programa uno", f"{i:06d}", f"Indicador sintético número {i}", "1.1", "", "numero",
              "suma", "anual", "Secretaría sintética", None, Decimal(i % 20), 2015, Decimal(100), "", False, ""]
             + [Decimal(10), Decimal("7.25")] * 10
-            + [Porcentaje(Decimal("41.25"), banda), Banda(banda)] * 3 + [Porcentaje(Decimal("50")), ""]
+            + [porcentaje(Decimal("41.25"), banda), nombre_banda(banda)] * 3 + [porcentaje(Decimal("50")), ""]
         )
 
 
@@ -87,12 +93,6 @@ def main() -> None:
     parser.add_argument("--corte", default="2024-1")
     parser.add_argument("--sin-generar", action="store_true", help="Use the bench plan already in the database.")
     args = parser.parse_args()
-
-    from django.db import connection
-
-    from politicas.models import Plan
-    from reportes.management.commands.benchmark import generar
-    from reportes.selectors import plan_resultados
 
     n = args.indicadores
     print(f"Base de datos: {connection.vendor}")

@@ -1,7 +1,7 @@
 """Excel doors: the auditors' export, the templates to download and the admin import (issue 5).
 
-Thin views: access rules come from `indicadores.permisos`, the work from `reportes.exportar` and
-`reportes.importar`. Between the import's preview and its confirmation the uploaded file waits in
+Thin views: access rules come from `indicadores.permisos`, the work from the `reportes.excel`
+package (export, templates, import). Between the import's preview and its confirmation the uploaded file waits in
 the default storage, named in a signed token, with what the preview read of the database (report
 versions, targets, plan fields) beside it: the confirmation refuses when any of that changed since.
 """
@@ -26,14 +26,17 @@ from django.views.decorators.http import require_http_methods
 
 from indicadores import permisos
 from politicas.models import Plan
-from reportes import tablero
-from reportes.exportar import exportar_plan as escribir_exportacion
-from reportes.exportar import nombre_archivo
-from reportes.importar import MAX_BYTES, importar_libro, plantilla_avance, plantilla_plan, puede_importar_plan
+from reportes.excel.exportar import exportar_plan as escribir_exportacion
+from reportes.excel.exportar import nombre_archivo
+from reportes.excel.importar import importar_libro
+from reportes.excel.importar_plan import puede_importar_plan
+from reportes.excel.lector import MAX_BYTES
+from reportes.excel.plantillas import plantilla_avance, plantilla_plan
+from reportes.paginas.cortes import cortes_del_plan, elegir_corte
 from reportes.resultados import CorteRef
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_SAL_FIRMA = "reportes.importar"
+_SAL_FIRMA = "reportes.importar"  # the module's old name: tokens already signed stay valid
 _VIGENCIA_FIRMA = 3600  # seconds a preview can wait for its confirmation
 _CARPETA = "importaciones"
 
@@ -54,7 +57,7 @@ def _plan_visible(request: HttpRequest, codigo: str) -> Plan | HttpResponse:
 
 def _corte(request: HttpRequest, plan: Plan) -> CorteRef:
     """The cut in the URL, or the dashboard's default (the latest)."""
-    return tablero.elegir_corte(request.GET.get("corte"), tablero.cortes_del_plan(plan))
+    return elegir_corte(request.GET.get("corte"), cortes_del_plan(plan))
 
 
 def _archivo_xlsx(escribir, nombre: str) -> FileResponse:

@@ -5,8 +5,8 @@ import io
 
 import openpyxl
 
-from reportes.exportar import exportar_plan
-from reportes.importar import plantilla_avance
+from reportes.excel.exportar import exportar_plan
+from reportes.excel.plantillas import plantilla_avance
 from reportes.resultados import CorteRef
 
 JUNIO_2024 = CorteRef.parse("2024-1")

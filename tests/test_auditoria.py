@@ -159,8 +159,8 @@ def test_exportar_con_numero_fijo_de_consultas(client, e):
 
 def test_una_meta_corregida_por_importacion_queda_en_el_registro(plan_pequeno, e):
     """The Excel import writes the audit trail as the admin does: who, what and why."""
-    from reportes.exportar import exportar_plan
-    from reportes.importar import importar_libro
+    from reportes.excel.exportar import exportar_plan
+    from reportes.excel.importar import importar_libro
     from reportes.resultados import CorteRef
 
     salida = io.BytesIO()

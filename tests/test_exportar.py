@@ -10,8 +10,8 @@ from django.core.management import call_command
 
 from indicadores import services
 from indicadores.models import Reporte
-from reportes.exportar import RELLENOS, exportar_plan
-from reportes.importar import importar_libro
+from reportes.excel.exportar import RELLENOS, exportar_plan
+from reportes.excel.importar import importar_libro
 from reportes.resultados import CorteRef, Semaforo
 from reportes.selectors import plan_resultados
 from tests import factories

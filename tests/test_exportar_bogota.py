@@ -7,8 +7,8 @@ import pytest
 
 from indicadores.models import Enfoque, Reporte
 from politicas.models import Dependencia, Entidad, InformeCualitativo, Plan
-from reportes.exportar import RELLENOS, exportar_plan
-from reportes.importar import importar_libro
+from reportes.excel.exportar import RELLENOS, exportar_plan
+from reportes.excel.importar import importar_libro
 from reportes.resultados import CorteRef, Semaforo
 from reportes.selectors import plan_resultados
 from tests import factories

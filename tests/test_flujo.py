@@ -317,7 +317,8 @@ def test_corte_cerrado_en_la_importacion_de_excel(e, cerrado):
 
     from openpyxl import load_workbook
 
-    from reportes.importar import importar_libro, plantilla_avance
+    from reportes.excel.importar import importar_libro
+    from reportes.excel.plantillas import plantilla_avance
 
     archivo = io.BytesIO()
     plantilla_avance(archivo, plan=e["plan"], corte=Corte.objects.get(plan=e["plan"]), usuario=e["planeador"])

@@ -10,8 +10,10 @@ from django.core.management.base import CommandError
 
 from indicadores.models import Corte, Indicador, Meta, Reporte
 from politicas.models import Dependencia, Entidad, Nivel, Plan
-from reportes.exportar import Columna, Hoja, escribir_libro, exportar_plan
-from reportes.importar import importar_libro, plantilla_avance, plantilla_plan
+from reportes.excel.exportar import exportar_plan
+from reportes.excel.importar import importar_libro
+from reportes.excel.plantillas import plantilla_avance, plantilla_plan
+from seguimiento.xlsx import Columna, Hoja, escribir_libro
 from reportes.resultados import CorteRef
 from tests import factories
 from tests.libros_excel import guardar as _guardar

@@ -18,7 +18,7 @@ from indicadores import services
 from indicadores.models import Indicador, Meta, Reporte
 from indicadores.permisos import PLANEADOR, REVISOR
 from politicas.models import Dependencia, Nivel, Plan
-from reportes.importar import importar_libro
+from reportes.excel.importar import importar_libro
 from reportes.resultados import CorteRef
 from reportes.selectors import plan_resultados
 from tests import factories

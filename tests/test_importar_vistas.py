@@ -107,7 +107,7 @@ def test_abandoned_previews_are_cleaned_up(client, revisor, settings, tmp_path):
 
 
 def test_preview_speaks_in_words_not_codes(client, revisor, settings, tmp_path):
-    from reportes.importar import importar_libro
+    from reportes.excel.importar import importar_libro
 
     settings.MEDIA_ROOT = tmp_path
     client.force_login(revisor)

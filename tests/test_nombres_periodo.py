@@ -10,8 +10,8 @@ import pytest
 
 from indicadores import auditoria, services
 from indicadores.permisos import AUDITOR, PLANEADOR
-from reportes.exportar import exportar_plan
-from reportes.importar import importar_libro
+from reportes.excel.exportar import exportar_plan
+from reportes.excel.importar import importar_libro
 from reportes.resultados import CorteRef
 from tests import factories
 

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from politicas.models import Plan
-from reportes.exportar import exportar_plan
+from reportes.excel.exportar import exportar_plan
 from reportes.resultados import CorteRef
 
 

@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from reportes.importar import importar_libro
+from reportes.excel.importar import importar_libro
 
 
 class Command(BaseCommand):
