@@ -32,8 +32,8 @@ from django.db import connection  # noqa: E402
 from politicas.models import Plan  # noqa: E402
 from reportes.excel.exportar import exportar_plan, nombre_banda, porcentaje  # noqa: E402
 from reportes.management.commands.benchmark import generar  # noqa: E402
-from reportes.resultados import CorteRef, Semaforo  # noqa: E402
 from reportes.selectors import plan_resultados  # noqa: E402
+from seguimiento.metodologia.resultados import CorteRef, Semaforo  # noqa: E402
 from seguimiento.xlsx import Columna, Hoja, escribir_libro  # noqa: E402
 
 BANDAS = list(Semaforo)

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from indicadores import reglas
 from politicas.models import Dependencia, Nivel, Plan
+from seguimiento.metodologia.resultados import CorteRef
 from seguimiento.numeros import formato_numero
 
 VALOR = {"max_digits": 20, "decimal_places": 6}
@@ -192,8 +193,12 @@ class Corte(models.Model):
         return f"{self.anio}-{self.semestre}"
 
     @property
+    def ref(self) -> CorteRef:
+        return CorteRef(self.anio, self.semestre)
+
+    @property
     def fecha_corte(self) -> datetime.date:
-        return datetime.date(self.anio, 6, 30) if self.semestre == 1 else datetime.date(self.anio, 12, 31)
+        return self.ref.fecha
 
     @property
     def cerrado(self) -> bool:

@@ -7,8 +7,8 @@ all explain a rejection with the same words. None of them touches the database.
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
-from reportes import calculos
 from politicas.reglas import TOLERANCIA_PESOS, errores_pesos  # noqa: F401 - one home, used as reglas.*
+from seguimiento.metodologia import calculos
 from seguimiento.numeros import MESES, formato_numero
 
 Errores = dict[str, list[str]]

@@ -32,9 +32,10 @@ from django.utils import timezone
 from indicadores import permisos, reglas
 from indicadores.models import PERIODOS_POR_ANIO, Corte, Evidencia, Indicador, Meta, Reporte
 from politicas.models import Plan
-from reportes import calculos
-from reportes.resultados import Semaforo
+from seguimiento.metodologia import calculos
+from seguimiento.metodologia.resultados import Semaforo
 from seguimiento.numeros import formato_numero, formato_porcentaje
+from seguimiento.semaforo import umbrales
 
 # Fields a concurrent edit is reported on, with the label the planner sees.
 CAMPOS_EDITABLES = {
@@ -322,12 +323,7 @@ def reporte_semaforo_al_corte(reporte: Reporte) -> tuple[Semaforo, Decimal | Non
         ),
         f=calculos.fraccion_anio(indicador.periodicidad, semestre),
     )
-    umbrales = calculos.Umbrales(
-        sobre=Decimal(settings.SEMAFORO_UMBRAL_SOBRE),
-        alto=Decimal(settings.SEMAFORO_UMBRAL_ALTO),
-        medio=Decimal(settings.SEMAFORO_UMBRAL_MEDIO),
-    )
-    banda = calculos.semaforo(calculo.pahv, umbrales)
+    banda = calculos.semaforo(calculo.pahv, umbrales())
     return banda, calculo.pahv, f"{anio}-{semestre}"
 
 

@@ -23,8 +23,8 @@ from indicadores.cumplimiento import pendientes_al_cerrar
 from indicadores.models import Corte
 from reportes import selectors
 from reportes.models import CifrasCorte
-from reportes.resultados import CorteRef
 from seguimiento.admin_base import HistorialAdmin, cantidad, mensajes_error
+from seguimiento.metodologia.resultados import CorteRef
 from seguimiento.numeros import fecha_larga
 
 

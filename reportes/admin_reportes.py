@@ -17,8 +17,8 @@ from indicadores import permisos, services
 from indicadores.formularios import ComentarioDevolucionForm, EvidenciaForm, ReporteAdminForm, motivo_de_administrador
 from indicadores.models import Evidencia, Reporte
 from reportes import revision
-from reportes.resultados import Semaforo
 from seguimiento.admin_base import HistorialAdmin, RechazoSinGuardar, cantidad, mensajes_error
+from seguimiento.metodologia.resultados import Semaforo
 from seguimiento.numeros import formato_numero
 
 

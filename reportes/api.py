@@ -17,9 +17,9 @@ from rest_framework.views import APIView
 
 from indicadores import permisos
 from politicas.api import APIBase
-from reportes.resultados import CorteRef, ResultadoIndicador, ResultadoPlan, Semaforo
 from reportes.selectors import plan_resultados
 from reportes.visibilidad import resultados_visibles
+from seguimiento.metodologia.resultados import CorteRef, ResultadoIndicador, ResultadoPlan, Semaforo
 
 
 def _decimal(**kwargs) -> serializers.DecimalField:

@@ -13,8 +13,8 @@ from indicadores import permisos
 from indicadores.api import PROFUNDIDAD_MAXIMA_FILTRO
 from indicadores.models import Enfoque, Indicador, Meta, Periodicidad, TipoAnualizacion
 from politicas.api import APIBase, IdFilter, documentar
-from reportes.resultados import CorteRef, Semaforo
 from reportes.selectors import plan_resultados
+from seguimiento.metodologia.resultados import CorteRef, Semaforo
 
 # ---------------------------------------------------------------------------------------------
 # Indicadores

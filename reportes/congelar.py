@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from reportes.models import CifrasCorte
-from reportes.resultados import (
+from seguimiento.metodologia.resultados import (
     CorteRef,
     ResultadoIndicador,
     ResultadoNivel,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from politicas.arbol import clave_codigo
-from reportes.resultados import ResultadoIndicador, Semaforo
+from seguimiento.metodologia.resultados import ResultadoIndicador, Semaforo
 
 # Sortable columns: name in the URL → how to read the value from a result.
 COLUMNAS: dict[str, Callable[[ResultadoIndicador], object]] = {

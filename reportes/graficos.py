@@ -15,7 +15,7 @@ from math import ceil, floor, log10
 
 from django.utils.safestring import SafeString, mark_safe
 
-from reportes.resultados import Semaforo
+from seguimiento.metodologia.resultados import Semaforo
 from seguimiento.numeros import formato_numero, formato_porcentaje
 
 # Colours of SPEC §4, dark enough to carry white text (except amarillo) and distinct in grey print.

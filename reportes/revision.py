@@ -8,7 +8,7 @@ the queue (`bandas_al_aprobar`): the band each report gives once approved, for a
 reports in four queries.
 
 Figures are those of `reportes.selectors.plan_resultados` for one indicator, computed with the
-same methodology (`reportes.calculos`) from the values that count: official = the published value
+same methodology (`seguimiento.metodologia.calculos`) from the values that count: official = the published value
 of every report (an approved one, or the approved copy kept while its correction is reviewed);
 approving = the same with this report's proposed value. A closed cut's official figures are the
 ones it published (`reportes.congelar`).
@@ -23,10 +23,11 @@ from django.db.models import QuerySet
 
 from indicadores import reglas
 from indicadores.models import Corte, Evidencia, Indicador, Meta, Reporte
-from reportes import calculos, congelar
-from reportes.resultados import CorteRef, Semaforo
-from reportes.selectors import umbrales
+from reportes import congelar
+from seguimiento.metodologia import calculos
+from seguimiento.metodologia.resultados import CorteRef, Semaforo
 from seguimiento.numeros import formato_numero
+from seguimiento.semaforo import umbrales
 
 
 @dataclass(frozen=True)

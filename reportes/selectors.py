@@ -3,7 +3,7 @@
 The part that touches many rows happens in the database: a query reduces each indicator's yearly
 targets and period reports to one row of nine summaries (`calculos.ResumenMetas`,
 `calculos.ResumenReportes`) with window functions and conditional aggregation. Python then
-applies the methodology of `reportes.calculos` to that one row per indicator, in `Decimal`, and
+applies the methodology of `seguimiento.metodologia.calculos` to that one row per indicator, in `Decimal`, and
 rolls the contributions up the hierarchy.
 
 One plan at one cut (`plan_resultados`) is computed live: 2 queries, ≈ 40 ms per 1.000
@@ -18,15 +18,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from functools import lru_cache
 
-from django.conf import settings
 from django.db import connection, transaction
 
 from indicadores.models import Indicador, Meta, Reporte
 from politicas import arbol
 from politicas.models import Nivel, Plan
-from reportes import calculos, congelar
+from reportes import congelar
 from reportes.models import ResumenCorte, VersionIndicador
-from reportes.resultados import (
+from seguimiento.metodologia import calculos
+from seguimiento.metodologia.resultados import (
     ESTADOS_OFICIALES,
     CorteRef,
     ResultadoIndicador,
@@ -34,6 +34,7 @@ from reportes.resultados import (
     ResultadoPlan,
     Totales,
 )
+from seguimiento.semaforo import umbrales
 
 CERO = Decimal(0)
 _TAMANO_LOTE = 2000  # rows fetched at a time from the streamed cursor, and upserted at a time
@@ -44,15 +45,6 @@ RESUMENES = (
     "meta_anio", "meta_anterior", "suma_anterior", "metas_total", "meta_ultima",
     "suma_anio", "reportes_total", "ultimo_anio", "ultimo",
 )
-
-
-def umbrales() -> calculos.Umbrales:
-    """The installation's semáforo thresholds (settings SEMAFORO_UMBRAL_*)."""
-    return calculos.Umbrales(
-        sobre=Decimal(settings.SEMAFORO_UMBRAL_SOBRE),
-        alto=Decimal(settings.SEMAFORO_UMBRAL_ALTO),
-        medio=Decimal(settings.SEMAFORO_UMBRAL_MEDIO),
-    )
 
 
 # SQL ----------------------------------------------------------------------------------------

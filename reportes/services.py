@@ -10,7 +10,7 @@ from django.db import transaction
 from indicadores.models import Corte
 from reportes import congelar, selectors
 from reportes.models import CifrasCorte
-from reportes.resultados import CorteRef
+from seguimiento.metodologia.resultados import CorteRef
 
 
 @transaction.atomic

@@ -33,7 +33,7 @@ from reportes.excel.importar_plan import puede_importar_plan
 from reportes.excel.lector import MAX_BYTES
 from reportes.excel.plantillas import plantilla_avance, plantilla_plan
 from reportes.paginas.cortes import cortes_del_plan, elegir_corte
-from reportes.resultados import CorteRef
+from seguimiento.metodologia.resultados import CorteRef
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _SAL_FIRMA = "reportes.importar"  # the module's old name: tokens already signed stay valid

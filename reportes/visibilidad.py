@@ -9,7 +9,7 @@ percentages) only for the indicators the user may read (`permisos.indicadores_le
 from indicadores import permisos
 from indicadores.models import Indicador
 from politicas.models import Plan
-from reportes.resultados import ResultadoIndicador, ResultadoPlan
+from seguimiento.metodologia.resultados import ResultadoIndicador, ResultadoPlan
 
 
 def ve_todo_el_plan(plan: Plan, user) -> bool:

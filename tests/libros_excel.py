@@ -7,7 +7,7 @@ import openpyxl
 
 from reportes.excel.exportar import exportar_plan
 from reportes.excel.plantillas import plantilla_avance
-from reportes.resultados import CorteRef
+from seguimiento.metodologia.resultados import CorteRef
 
 JUNIO_2024 = CorteRef.parse("2024-1")
 

@@ -161,7 +161,7 @@ def test_una_meta_corregida_por_importacion_queda_en_el_registro(plan_pequeno, e
     """The Excel import writes the audit trail as the admin does: who, what and why."""
     from reportes.excel.exportar import exportar_plan
     from reportes.excel.importar import importar_libro
-    from reportes.resultados import CorteRef
+    from seguimiento.metodologia.resultados import CorteRef
 
     salida = io.BytesIO()
     exportar_plan(salida, plan=plan_pequeno, corte=CorteRef.parse("2024-1"), usuario=e["admin"])

@@ -1,11 +1,11 @@
-"""The methodology of SPEC §2–5 (reportes.calculos), worked by hand, without the database."""
+"""The methodology of SPEC §2–5 (seguimiento.metodologia.calculos), worked by hand, without the database."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from reportes import calculos as c
-from reportes.resultados import Semaforo
+from seguimiento.metodologia import calculos as c
+from seguimiento.metodologia.resultados import Semaforo
 
 D = Decimal
 PERIODICIDADES = ("anual", "semestral", "trimestral", "mensual")

@@ -177,8 +177,8 @@ def test_un_reporte_de_corte_cerrado_se_conserva_al_recargar(datos_demo):
 
 
 def test_bogota_reproduce_las_brechas_publicadas(datos_demo):
-    from reportes.resultados import CorteRef, Semaforo
     from reportes.selectors import plan_resultados
+    from seguimiento.metodologia.resultados import CorteRef, Semaforo
 
     resultado = plan_resultados(plan=Plan.objects.get(codigo=BOGOTA), corte=CorteRef.parse("2024-1"))
     # Rounded as the report rounds: half up (−2,585 is published as −2,59).

@@ -13,8 +13,8 @@ from indicadores import services
 from indicadores.models import Corte, Reporte
 from indicadores.permisos import PLANEADOR, REVISOR
 from reportes.models import CifrasCorte
-from reportes.resultados import CorteRef
 from reportes.selectors import plan_historial, plan_resultados, plan_resultados_vivos, planes_resultados
+from seguimiento.metodologia.resultados import CorteRef
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -14,12 +14,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from indicadores import services
-from reportes.admin_cortes import resumen_pendientes
 from indicadores.models import Corte, Reporte
 from indicadores.permisos import FUNCIONARIO, PLANEADOR, REVISOR
+from reportes.admin_cortes import resumen_pendientes
 from reportes.models import CifrasCorte
-from reportes.resultados import CorteRef
 from reportes.selectors import plan_resultados_vivos
+from seguimiento.metodologia.resultados import CorteRef
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -156,8 +156,8 @@ def test_year_table_of_a_decreciente_without_baseline_has_no_percentage(db):
     """The Cali year table says what PAV says: no baseline, no percentage (not a made-up one)."""
     from decimal import Decimal
 
-    from reportes.resultados import CorteRef
     from reportes.paginas.indicador import avances_por_anio
+    from seguimiento.metodologia.resultados import CorteRef
     from tests import factories
 
     plan = factories.plan(anio_inicio=2023, anio_fin=2026)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from indicadores.models import Corte
 from politicas.models import InformeCualitativo
 from reportes.paginas.cortes import cortes_del_plan, periodos_del_plan
-from reportes.resultados import CorteRef
+from seguimiento.metodologia.resultados import CorteRef
 from tests import factories as f
 from tests.test_dashboard import construir_plan
 

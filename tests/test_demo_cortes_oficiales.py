@@ -12,8 +12,8 @@ from django.urls import reverse
 from indicadores import services
 from indicadores.models import Corte, Reporte
 from politicas.models import Plan
-from reportes.resultados import CorteRef
 from reportes.selectors import plan_resultados
+from seguimiento.metodologia.resultados import CorteRef
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from indicadores import services
 from indicadores.models import Reporte
 from reportes.excel.exportar import RELLENOS, exportar_plan
 from reportes.excel.importar import importar_libro
-from reportes.resultados import CorteRef, Semaforo
 from reportes.selectors import plan_resultados
+from seguimiento.metodologia.resultados import CorteRef, Semaforo
 from tests import factories
 
 CORTE = CorteRef.parse("2024-1")

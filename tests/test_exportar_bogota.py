@@ -9,8 +9,8 @@ from indicadores.models import Enfoque, Reporte
 from politicas.models import Dependencia, Entidad, InformeCualitativo, Plan
 from reportes.excel.exportar import RELLENOS, exportar_plan
 from reportes.excel.importar import importar_libro
-from reportes.resultados import CorteRef, Semaforo
 from reportes.selectors import plan_resultados
+from seguimiento.metodologia.resultados import CorteRef, Semaforo
 from tests import factories
 from tests.test_importar import _contenido
 

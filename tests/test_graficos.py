@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from reportes import graficos
 from reportes.graficos import Serie
-from reportes.resultados import Semaforo
+from seguimiento.metodologia.resultados import Semaforo
 
 
 def test_escala_incluye_cero_y_cubre_los_valores():

@@ -13,8 +13,8 @@ from politicas.models import Dependencia, Entidad, Nivel, Plan
 from reportes.excel.exportar import exportar_plan
 from reportes.excel.importar import importar_libro
 from reportes.excel.plantillas import plantilla_avance, plantilla_plan
+from seguimiento.metodologia.resultados import CorteRef
 from seguimiento.xlsx import Columna, Hoja, escribir_libro
-from reportes.resultados import CorteRef
 from tests import factories
 from tests.libros_excel import guardar as _guardar
 from tests.libros_excel import libro as _libro

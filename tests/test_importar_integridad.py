@@ -19,8 +19,8 @@ from indicadores.models import Indicador, Meta, Reporte
 from indicadores.permisos import PLANEADOR, REVISOR
 from politicas.models import Dependencia, Nivel, Plan
 from reportes.excel.importar import importar_libro
-from reportes.resultados import CorteRef
 from reportes.selectors import plan_resultados
+from seguimiento.metodologia.resultados import CorteRef
 from tests import factories
 from tests.libros_excel import JUNIO_2024, avance, escribir, exportado, fila_de, guardar, leer
 

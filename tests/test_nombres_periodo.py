@@ -12,7 +12,7 @@ from indicadores import auditoria, services
 from indicadores.permisos import AUDITOR, PLANEADOR
 from reportes.excel.exportar import exportar_plan
 from reportes.excel.importar import importar_libro
-from reportes.resultados import CorteRef
+from seguimiento.metodologia.resultados import CorteRef
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ from indicadores import services
 from indicadores.models import Corte, Evidencia, Reporte
 from indicadores.permisos import PLANEADOR, REVISOR
 from reportes import revision
-from reportes.resultados import CorteRef, Semaforo
 from reportes.selectors import plan_resultados
+from seguimiento.metodologia.resultados import CorteRef, Semaforo
 from tests import factories
 
 pytestmark = pytest.mark.django_db

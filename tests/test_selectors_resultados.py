@@ -7,9 +7,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from indicadores.models import Indicador, Meta, Reporte
-from reportes import calculos
-from reportes.resultados import CorteRef, Semaforo
 from reportes.selectors import plan_historial, plan_resultados, planes_resultados
+from seguimiento.metodologia import calculos
+from seguimiento.metodologia.resultados import CorteRef, Semaforo
 from tests import factories
 
 pytestmark = pytest.mark.django_db

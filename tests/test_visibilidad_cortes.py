@@ -8,7 +8,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from reportes.paginas.cortes import elegir_corte
-from reportes.resultados import CorteRef
+from seguimiento.metodologia.resultados import CorteRef
 
 CALI = "cali-2016"
 

@@ -14,7 +14,7 @@ from django.conf import settings
 
 import seguimiento
 from reportes.excel.columnas import HOJA_ACERCA
-from reportes.resultados import CorteRef, ResultadoPlan, Semaforo
+from seguimiento.metodologia.resultados import CorteRef, ResultadoPlan, Semaforo
 from seguimiento.numeros import fecha_larga, formato_porcentaje
 from seguimiento.xlsx import Columna, Hoja, Num, Texto
 

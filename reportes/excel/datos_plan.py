@@ -3,7 +3,7 @@
 `datos_plan` reads the levels (tree order), the indicators a user may read, their targets and
 enfoques: four queries whatever the plan's size. Reports are not read here: the «Reportes» sheet
 streams them once and `AvancesPorAnio` reduces them to each year's A[y] as they pass, with the
-engine's own functions (`reportes.calculos`), so no report is kept in memory.
+engine's own functions (`seguimiento.metodologia.calculos`), so no report is kept in memory.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from indicadores import permisos
 from indicadores.models import Indicador, Meta
 from politicas import arbol
 from politicas.models import Nivel
-from reportes.calculos import avance_anio, resumen_reportes
-from reportes.resultados import CorteRef
+from seguimiento.metodologia.calculos import avance_anio, resumen_reportes
+from seguimiento.metodologia.resultados import CorteRef
 
 
 @dataclass

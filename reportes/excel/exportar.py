@@ -33,7 +33,7 @@ from indicadores.models import Enfoque, Reporte
 from politicas import arbol
 from reportes import filtros as modulo_filtros
 from reportes import visibilidad
-from reportes.calculos import reporte_cuenta
+from reportes.excel.acerca import Exportacion, hoja_acerca
 from reportes.excel.columnas import (
     CAMPOS_PLAN,
     COLUMNA_INDICADOR,
@@ -49,10 +49,10 @@ from reportes.excel.columnas import (
     titulo_avance,
     titulo_meta,
 )
-from reportes.excel.acerca import Exportacion, hoja_acerca
 from reportes.excel.datos_plan import AvancesPorAnio, datos_plan
-from reportes.resultados import ESTADOS_OFICIALES, CorteRef, ResultadoIndicador, ResultadoPlan, Semaforo
 from reportes.selectors import plan_resultados
+from seguimiento.metodologia.calculos import reporte_cuenta
+from seguimiento.metodologia.resultados import ESTADOS_OFICIALES, CorteRef, ResultadoIndicador, ResultadoPlan, Semaforo
 from seguimiento.xlsx import Columna, Entero, Hoja, Num, Porcentaje, Relleno, Texto, escribir_libro
 
 # Fills per band; the colour names are the Semaforo's (SPEC §4), the shades light enough to read.

@@ -11,5 +11,5 @@ Shared by them: `cortes` (which cuts a plan can be read at, and the one in the U
 cells and labels pages print) and `nombres` (what a plan calls its levels, in singular and
 plural). Each page reads what it needs in a fixed number of queries (the engine's
 `reportes.selectors` plus a handful of flat reads) and returns plain objects for logic-free
-templates; the methodology itself lives in `reportes.calculos`.
+templates; the methodology itself lives in `seguimiento.metodologia.calculos`.
 """

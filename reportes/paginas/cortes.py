@@ -11,7 +11,7 @@ from django.db.models import CharField, Exists, IntegerField, Max, OuterRef, Val
 
 from indicadores.models import Corte, Reporte
 from politicas.models import InformeCualitativo, Plan
-from reportes.resultados import CorteRef
+from seguimiento.metodologia.resultados import CorteRef
 
 
 def corte_de_fecha(fecha: datetime.date) -> CorteRef:

@@ -11,9 +11,9 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from indicadores.models import Periodicidad, TipoAnualizacion
-from reportes import calculos
 from reportes.graficos import ICONO_BANDA
-from reportes.resultados import ResultadoIndicador, Semaforo
+from seguimiento.metodologia import calculos
+from seguimiento.metodologia.resultados import ResultadoIndicador, Semaforo
 from seguimiento.numeros import formato_porcentaje
 
 NOMBRES_TIPO = dict(TipoAnualizacion.choices)

@@ -14,10 +14,11 @@ from indicadores import permisos
 from indicadores.models import Enfoque, Indicador, Meta, Reporte
 from politicas import arbol
 from politicas.models import Nivel, Plan
-from reportes import calculos, graficos, selectors
+from reportes import graficos, selectors
 from reportes.graficos import COLOR_AVANCE, COLOR_META, Serie
 from reportes.paginas.html import porcentajes_html
-from reportes.resultados import ESTADOS_OFICIALES, CorteRef, ResultadoIndicador
+from seguimiento.metodologia import calculos
+from seguimiento.metodologia.resultados import ESTADOS_OFICIALES, CorteRef, ResultadoIndicador
 
 
 @dataclass

@@ -17,7 +17,7 @@ from politicas.models import Nivel, Plan
 from reportes.filtros import FiltrosAnexo
 from reportes.paginas.indicador import FilaAnio, avances_por_anio, cuenta_al_corte
 from reportes.paginas.tablero import Fila, Tablero, tablero_plan
-from reportes.resultados import CorteRef, Semaforo
+from seguimiento.metodologia.resultados import CorteRef, Semaforo
 
 
 def narrativas(plan: Plan, ids: list[int], corte: CorteRef) -> dict[int, Reporte]:

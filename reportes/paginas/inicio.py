@@ -11,7 +11,7 @@ from reportes import selectors
 from reportes.graficos import ORDEN_BANDAS
 from reportes.paginas.cortes import corte_de_fecha, periodos_registrados, ultimo_corte
 from reportes.paginas.html import sin_informacion_alguna
-from reportes.resultados import CorteRef, ResultadoPlan, Semaforo
+from seguimiento.metodologia.resultados import CorteRef, ResultadoPlan, Semaforo
 
 
 @dataclass

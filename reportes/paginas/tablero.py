@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from indicadores.models import Indicador
 from politicas.arbol import clave_codigo, descendientes
 from politicas.models import Dependencia, Plan
-from reportes import calculos, graficos, selectors, visibilidad
+from reportes import graficos, selectors, visibilidad
 from reportes.filtros import COLUMNAS, FiltrosAnexo, filtrar, ordenar
 from reportes.graficos import COLOR_AVANCE, COLOR_TRAYECTORIA, ORDEN_BANDAS, Serie
 from reportes.paginas.html import (
@@ -29,8 +29,17 @@ from reportes.paginas.html import (
     sin_informacion_alguna,
 )
 from reportes.paginas.nombres import NombreNivel, etiquetas_categorias, nombres_de_niveles
-from reportes.resultados import ESTADOS_OFICIALES, CorteRef, ResultadoIndicador, ResultadoNivel, ResultadoPlan, Semaforo
+from seguimiento.metodologia import calculos
+from seguimiento.metodologia.resultados import (
+    ESTADOS_OFICIALES,
+    CorteRef,
+    ResultadoIndicador,
+    ResultadoNivel,
+    ResultadoPlan,
+    Semaforo,
+)
 from seguimiento.numeros import formato_numero
+from seguimiento.semaforo import umbrales
 
 # The history chart reads every cut in a fixed number of queries; the cap bounds its memory and
 # rows read (cuts × indicators), and still shows every semester of a ten-year plan.
@@ -354,7 +363,7 @@ def tablero_plan(*, plan: Plan, corte: CorteRef, cortes: list[CorteRef], user, f
         opciones=opciones,
         hay_ilustrativos=bool(ilustrativos),
         restringido=restringido,
-        umbrales=selectors.umbrales(),
+        umbrales=umbrales(),
         sin_reportes=sin_informacion_alguna(resultado.indicadores),
     )
 

@@ -10,8 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import template
 
 from reportes.graficos import ICONO_BANDA
-from reportes.resultados import Semaforo
 from seguimiento import numeros
+from seguimiento.metodologia.resultados import Semaforo
 from seguimiento.numeros import formato_numero, formato_porcentaje
 
 register = template.Library()

@@ -8,8 +8,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from indicadores.models import Reporte
-from reportes.resultados import CorteRef
 from reportes.selectors import plan_resultados
+from seguimiento.metodologia.resultados import CorteRef
 from seguimiento.numeros import formato_porcentaje
 from tests.e2e.conftest import errores_de_consola
 

@@ -27,10 +27,10 @@ from django.db import connection, transaction
 
 from indicadores.models import Indicador, Meta, Reporte
 from politicas.models import Dependencia, Entidad, Nivel, Plan
-from reportes import calculos
 from reportes.models import ResumenCorte, VersionIndicador
-from reportes.resultados import CorteRef
 from reportes.selectors import plan_resultados, planes_resultados
+from seguimiento.metodologia import calculos
+from seguimiento.metodologia.resultados import CorteRef
 
 PREFIJO = "bench-"
 ENTIDAD = "Entidad sintética de benchmark"

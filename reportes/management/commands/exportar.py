@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from politicas.models import Plan
 from reportes.excel.exportar import exportar_plan
-from reportes.resultados import CorteRef
+from seguimiento.metodologia.resultados import CorteRef
 
 
 class UsuarioConsola:

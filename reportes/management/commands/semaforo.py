@@ -10,8 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.management.base import BaseCommand, CommandError
 
 from politicas.models import Plan
-from reportes.resultados import ESTADOS_OFICIALES, CorteRef, ResultadoPlan
 from reportes.selectors import plan_resultados
+from seguimiento.metodologia.resultados import ESTADOS_OFICIALES, CorteRef, ResultadoPlan
 from seguimiento.numeros import formato_numero, formato_porcentaje
 
 _SEIS_DECIMALES = Decimal("0.000001")

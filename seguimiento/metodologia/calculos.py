@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from reportes.resultados import Semaforo
+from seguimiento.metodologia.resultados import Semaforo
 
 CIEN = Decimal(100)
 CERO = Decimal(0)
