@@ -231,12 +231,18 @@ def _reporte_crear(*, indicador: Indicador, anio: int, periodo: int, nuevo: tupl
         plan_de_choque=plan_de_choque, creado_por=usuario,
     )
     reporte.full_clean(validate_unique=False, validate_constraints=False)
+    return _guardar_sin_pisar(reporte, usuario, motivo)
+
+
+def _guardar_sin_pisar(reporte: Reporte, usuario, motivo: str) -> Reporte:
+    """Save a report; if someone created the same period a moment ago (the unique constraint
+    decides who), refuse with theirs instead of overwriting it."""
     try:
         with transaction.atomic():
             _guardar(reporte, usuario, motivo)
     except IntegrityError:
-        # Someone created the same period a moment ago (the unique constraint decides who).
-        raise ReporteExistente(Reporte.objects.get(indicador=indicador, anio=anio, periodo=periodo)) from None
+        existente = Reporte.objects.get(indicador_id=reporte.indicador_id, anio=reporte.anio, periodo=reporte.periodo)
+        raise ReporteExistente(existente) from None
     return reporte
 
 
@@ -457,13 +463,7 @@ def reporte_publicado_cargar(
     _retirar_copia_oficial(reporte)
     reporte.indicador = indicador
     reporte.full_clean(validate_unique=False, validate_constraints=False, exclude=["indicador"])
-    try:
-        with transaction.atomic():
-            _guardar(reporte, usuario, motivo)
-    except IntegrityError:
-        # Created by someone else a moment ago: refused, not overwritten.
-        raise ReporteExistente(Reporte.objects.get(indicador=indicador, anio=anio, periodo=periodo)) from None
-    return reporte
+    return _guardar_sin_pisar(reporte, usuario, motivo)
 
 
 def reportes_en_lote(accion, reportes: Iterable[Reporte], **kwargs) -> tuple[list[Reporte], list[str]]:
