@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import IO
 
-from indicadores import permisos, reglas
+from indicadores import permisos
 from indicadores.models import Indicador, Meta, Reporte
 from politicas.models import Plan
 from reportes.excel.columnas import (
@@ -28,6 +28,7 @@ from reportes.excel.columnas import (
     dibujo,
     titulo_meta,
 )
+from seguimiento.metodologia import calculos
 from seguimiento.xlsx import Columna, Entero, Hoja, Lista, Texto, Titulo, escribir_libro, letra_columna
 
 HOJA_INSTRUCCIONES = "Instrucciones"
@@ -113,10 +114,10 @@ def plantilla_plan(destino: str | IO[bytes], *, anio_inicio: int, anio_fin: int)
 def periodos_del_semestre(periodicidad: str, semestre: int) -> list[int]:
     """The periods a planner reports at a cut: those that begin in the semester (an annual
     indicator's single period is reported at both cuts: partial in June, final in December)."""
-    n = reglas.PERIODOS[periodicidad]
+    n = calculos.periodos_por_anio(periodicidad)
     if n == 1:
         return [1]
-    return [p for p in range(1, n + 1) if (2 * (p - 1) < n) == (semestre == 1)]
+    return [p for p in range(1, n + 1) if calculos.semestre_en_que_empieza(periodicidad, p) == semestre]
 
 
 def plantilla_avance(destino: str | IO[bytes], *, plan: Plan, corte, usuario) -> int:
