@@ -203,16 +203,31 @@ class IndicadorAdmin(RechazoSinGuardar, HistorialAdmin):
             self._guardar_metas(request, formset)
 
     def _guardar_metas(self, request, formset: MetasFormSet) -> None:
-        """Targets are saved by the formset, each history row with who and the page's reason."""
-        for instancia in formset.save(commit=False):
-            instancia._history_user = request.user
-            instancia._change_reason = formset.motivo or None
-            instancia.save()
-        for eliminada in formset.deleted_objects:
-            eliminada._history_user = request.user
-            eliminada._change_reason = formset.motivo or None
-            eliminada.delete()
-        formset.save_m2m()
+        """Targets through the target services (`meta_registrar`, `meta_eliminar`), each history
+        row with who and the page's reason. A row whose year was changed moves the target."""
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for formulario in formset.forms:
+            if not formulario.has_changed() or not formulario.cleaned_data:
+                continue
+            anterior = formulario.instance if formulario.instance.pk else None
+            if formset._should_delete_form(formulario):
+                if anterior is not None:
+                    services.meta_eliminar(meta=anterior, usuario=request.user, motivo=formset.motivo)
+                    formset.deleted_objects.append(anterior)
+                continue
+            datos = formulario.cleaned_data
+            if anterior is not None and "anio" in formulario.changed_data:
+                services.meta_eliminar(
+                    meta=Meta.objects.get(pk=anterior.pk), usuario=request.user, motivo=formset.motivo
+                )
+            meta = services.meta_registrar(
+                indicador=formset.instance, anio=datos["anio"], valor=datos["valor"], usuario=request.user,
+                motivo=formset.motivo,
+            )
+            if anterior is None:
+                formset.new_objects.append(meta)
+            else:
+                formset.changed_objects.append((meta, formulario.changed_data))
 
     def _guardar_reportes(self, request, indicador: Indicador, formset: ReportesFormSet) -> None:
         """Reports: one write path for the admin, the API and imports (`services.reporte_registrar`)."""

@@ -29,13 +29,12 @@ from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 
-from indicadores import permisos, reglas
+from indicadores import permisos, reglas, selectors
 from indicadores.models import PERIODOS_POR_ANIO, Corte, Evidencia, Indicador, Meta, Reporte
 from politicas.models import Plan
 from seguimiento.metodologia import calculos
 from seguimiento.metodologia.resultados import Semaforo
 from seguimiento.numeros import formato_numero, formato_porcentaje
-from seguimiento.semaforo import umbrales
 
 # Fields a concurrent edit is reported on, with the label the planner sees.
 CAMPOS_EDITABLES = {
@@ -307,37 +306,11 @@ def _guardar(obj, usuario, motivo: str = "") -> None:
     obj.save()
 
 
-def reporte_semaforo_al_corte(reporte: Reporte) -> tuple[Semaforo, Decimal | None, str]:
-    """The indicator's headline status (PAHV semáforo) at the cut of this report, with PAHV and
-    the cut («2024-1»). Counts every report the indicator has, drafts included: it is the
-    planner's own picture before sending."""
-    indicador = reporte.indicador
-    cerrados = Corte.objects.filter(plan_id=indicador.plan_id, estado=Corte.Estado.CERRADO).values_list("anio", "semestre")
-    # The cut the report serves: December's for an annual value once June's cut is closed.
-    anio, semestre, _ = reglas.corte_del_reporte(
-        periodicidad=indicador.periodicidad, anio=reporte.anio, periodo=reporte.periodo, cerrados=cerrados
-    )
-    metas = dict(indicador.metas.values_list("anio", "valor"))
-    filas = [(r.anio, r.periodo, r.valor) for r in indicador.reportes.exclude(pk=reporte.pk)]
-    filas.append((reporte.anio, reporte.periodo, reporte.valor))
-    calculo = calculos.calcular_indicador(
-        tipo=indicador.tipo_anualizacion,
-        linea_base=indicador.linea_base,
-        metas=calculos.resumen_metas(metas, anio),
-        reportes=calculos.resumen_reportes(
-            filas, periodicidad=indicador.periodicidad, corte_anio=anio, corte_semestre=semestre
-        ),
-        f=calculos.fraccion_anio(indicador.periodicidad, semestre),
-    )
-    banda = calculos.semaforo(calculo.pahv, umbrales())
-    return banda, calculo.pahv, f"{anio}-{semestre}"
-
-
 def reporte_verificar_plan_de_choque(reporte: Reporte) -> None:
     """A report whose indicator is in bajo or sobre ejecución at its cut needs a plan de choque
     (or the justification of the over-execution) before it is sent (SPEC §4). Works on an unsaved
     report too, so a form can check before writing."""
-    banda, pahv, corte = reporte_semaforo_al_corte(reporte)
+    banda, pahv, corte = selectors.reporte_semaforo_al_corte(reporte)
     if banda in (Semaforo.BAJO, Semaforo.SOBRE_EJECUCION) and not (reporte.plan_de_choque or "").strip():
         que = "un plan de choque" if banda == Semaforo.BAJO else "la justificación de la sobre ejecución"
         raise ValidationError(

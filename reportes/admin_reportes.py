@@ -213,6 +213,34 @@ class ReporteAdmin(RechazoSinGuardar, HistorialAdmin):
         )
         obj.pk, obj.version, obj.estado = guardado.pk, guardado.version, guardado.estado
 
+    def save_formset(self, request, form, formset, change) -> None:
+        """Evidence: a new file or link through `services.evidencia_agregar` (type, content, size,
+        permissions, closed cuts); a changed or removed one after the same checks of the report."""
+        reporte, motivo = form.instance, motivo_de_administrador(form.cleaned_data, request.user)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for formulario in formset.forms:
+            if not formulario.has_changed() or not formulario.cleaned_data:
+                continue
+            datos, evidencia = formulario.cleaned_data, formulario.instance
+            if evidencia.pk is None:
+                if not formset._should_delete_form(formulario):
+                    formset.new_objects.append(services.evidencia_agregar(
+                        reporte=reporte, usuario=request.user, archivo=datos.get("archivo"),
+                        enlace=datos.get("enlace", ""), descripcion=datos.get("descripcion", ""), motivo=motivo,
+                    ))
+                continue
+            services.reporte_verificar(
+                indicador=reporte.indicador, anio=reporte.anio, periodo=reporte.periodo, usuario=request.user,
+                motivo=motivo,
+            )
+            evidencia._history_user = request.user
+            if formset._should_delete_form(formulario):
+                evidencia.delete()
+                formset.deleted_objects.append(evidencia)
+            else:
+                evidencia.save()
+                formset.changed_objects.append((evidencia, formulario.changed_data))
+
     def get_urls(self):
         propias = [
             path("<int:reporte_id>/revisar/", self.admin_site.admin_view(self.revisar_view), name="indicadores_reporte_revisar")

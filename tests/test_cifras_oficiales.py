@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from indicadores import services
+from indicadores import selectors, services
 from indicadores.models import Corte, Reporte
 from indicadores.permisos import PLANEADOR, REVISOR
 from reportes.models import CifrasCorte
@@ -384,5 +384,5 @@ def test_con_junio_cerrado_el_valor_anual_se_juzga_al_corte_de_diciembre(politic
     check judges it there (0,5 of a constant 0,8 target: 62,5 %)."""
     _cerrar(politica, 2024, 1)
     corregido = _corregir(politica, "0.5")
-    banda, pahv, corte = services.reporte_semaforo_al_corte(corregido)
+    banda, pahv, corte = selectors.reporte_semaforo_al_corte(corregido)
     assert (corte, pahv) == ("2024-2", D("62.5"))
