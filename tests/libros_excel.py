@@ -1,5 +1,6 @@
-"""Workbooks for the import tests: written with openpyxl as a user's spreadsheet program would,
-exported by Seguimiento, or the progress template of a cut, and edited cell by cell by title."""
+"""Workbooks for the import and export tests: written with openpyxl as a user's spreadsheet program
+would, exported by Seguimiento, or the progress template of a cut; edited cell by cell by title,
+and read back whole to compare two exports."""
 
 import io
 
@@ -48,6 +49,21 @@ def guardar(libro_abierto: openpyxl.Workbook) -> io.BytesIO:
     libro_abierto.save(salida)
     salida.seek(0)
     return salida
+
+
+def contenido(libro_abierto: openpyxl.Workbook) -> dict:
+    """Every non-empty cell of the workbook as {(sheet, coordinate): (value, number format, fill
+    colour)}, minus the export's own timestamp, so two exports can be compared whole."""
+    celdas = {}
+    for ws in libro_abierto.worksheets:
+        for fila in ws.iter_rows():
+            for c in fila:
+                if c.value is None:
+                    continue
+                celdas[(ws.title, c.coordinate)] = (c.value, c.number_format, c.fill.fgColor.rgb)
+    for clave in [k for k, v in celdas.items() if k[0] == "Acerca de" and v[0] == "Fecha de exportación"]:
+        del celdas[(clave[0], "B" + clave[1][1:])]
+    return celdas
 
 
 def exportado(plan, usuario, corte: CorteRef = JUNIO_2024) -> openpyxl.Workbook:

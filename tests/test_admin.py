@@ -21,27 +21,27 @@ ANIO = timezone.localdate().year
 
 
 @pytest.fixture
-def dep():
+def dependencia():
     return factories.dependencia(nombre="Secretaría de Desarrollo Económico")
 
 
 @pytest.fixture
-def planeador(dep):
-    return factories.usuario("planeador", grupos=(PLANEADOR,), dependencias=[dep], is_staff=True)
+def planeador(dependencia):
+    return factories.usuario("planeador", grupos=(PLANEADOR,), dependencias=[dependencia], is_staff=True)
 
 
 def _url(indicador: Indicador) -> str:
     return reverse("admin:indicadores_indicador_change", args=[indicador.pk])
 
 
-def _indicador(dep, **campos) -> Indicador:
-    plan = factories.plan(entidad=dep.entidad, anio_inicio=ANIO - 2, anio_fin=ANIO + 3)
+def _indicador(dependencia, **campos) -> Indicador:
+    plan = factories.plan(entidad=dependencia.entidad, anio_inicio=ANIO - 2, anio_fin=ANIO + 3)
     campos.setdefault("periodicidad", "semestral")
-    return factories.indicador(plan=plan, dependencia=dep, **campos)
+    return factories.indicador(plan=plan, dependencia=dependencia, **campos)
 
 
-def test_planeador_registra_avance_con_coma_decimal(client, planeador, dep):
-    indicador = _indicador(dep, tipo_anualizacion="constante", unidad="porcentaje")
+def test_planeador_registra_avance_con_coma_decimal(client, planeador, dependencia):
+    indicador = _indicador(dependencia, tipo_anualizacion="constante", unidad="porcentaje")
     client.force_login(planeador)
     datos = datos_formulario(client.get(_url(indicador)))
     datos.update({
@@ -57,8 +57,8 @@ def test_planeador_registra_avance_con_coma_decimal(client, planeador, dep):
     assert reporte.observaciones == "Se aplicó la encuesta en 3 localidades."
 
 
-def test_metas_con_separador_de_miles_y_se_muestran_igual(client, planeador, dep):
-    indicador = _indicador(dep, tipo_anualizacion="suma", meta_final=Decimal("7480"))
+def test_metas_con_separador_de_miles_y_se_muestran_igual(client, planeador, dependencia):
+    indicador = _indicador(dependencia, tipo_anualizacion="suma", meta_final=Decimal("7480"))
     client.force_login(planeador)
     datos = datos_formulario(client.get(_url(indicador)))
     datos.update({"metas-0-anio": str(ANIO), "metas-0-valor": "7.480"})
@@ -68,8 +68,8 @@ def test_metas_con_separador_de_miles_y_se_muestran_igual(client, planeador, dep
     assert 'value="7.480"' in pagina
 
 
-def test_numero_ambiguo_se_rechaza_con_explicacion(client, planeador, dep):
-    indicador = _indicador(dep)
+def test_numero_ambiguo_se_rechaza_con_explicacion(client, planeador, dependencia):
+    indicador = _indicador(dependencia)
     client.force_login(planeador)
     datos = datos_formulario(client.get(_url(indicador)))
     datos.update({"reportes-0-anio": str(ANIO), "reportes-0-periodo": "1", "reportes-0-valor": "7.48"})
@@ -79,8 +79,8 @@ def test_numero_ambiguo_se_rechaza_con_explicacion(client, planeador, dep):
     assert not Reporte.objects.exists()
 
 
-def test_correccion_de_un_reporte_sube_la_version(client, planeador, dep):
-    indicador = _indicador(dep)
+def test_correccion_de_un_reporte_sube_la_version(client, planeador, dependencia):
+    indicador = _indicador(dependencia)
     client.force_login(planeador)
     datos = datos_formulario(client.get(_url(indicador)))
     datos.update({"reportes-0-anio": str(ANIO), "reportes-0-periodo": "1", "reportes-0-valor": "3"})

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def mundo():
+def planes_de_salud_y_turismo():
     asegurar_grupos()
     salud = factories.dependencia(nombre="Secretaría de Salud")
     turismo = factories.dependencia(nombre="Dirección de Turismo", entidad=salud.entidad)
@@ -42,8 +42,8 @@ def _niveles_del_filtro(client) -> set[str]:
     return {texto.split(" · ")[0] for _, texto in filtro.lookup_choices}
 
 
-def test_filtro_nivel_superior_solo_de_planes_visibles(client, admin_client, mundo):
-    client.force_login(mundo["planeador"])
+def test_filtro_nivel_superior_solo_de_planes_visibles(client, admin_client, planes_de_salud_y_turismo):
+    client.force_login(planes_de_salud_y_turismo["planeador"])
     assert _niveles_del_filtro(client) == {"politica-salud", "plan-borrador-salud", "politica-turismo"}
     assert "plan-oculto" in _niveles_del_filtro(admin_client)
 
@@ -56,29 +56,39 @@ def _datos_informe(plan, dependencia) -> dict:
     }
 
 
-def test_planeador_solo_elige_politicas_que_lidera_o_donde_reporta(client, mundo):
-    client.force_login(mundo["planeador"])
+def test_planeador_solo_elige_politicas_que_lidera_o_donde_reporta(client, planes_de_salud_y_turismo):
+    client.force_login(planes_de_salud_y_turismo["planeador"])
     formulario = client.get(reverse("admin:politicas_informecualitativo_add")).context["adminform"].form
-    assert set(formulario.fields["plan"].queryset) == {mundo["lidera"], mundo["con_indicador"]}
+    assert set(formulario.fields["plan"].queryset) == {
+        planes_de_salud_y_turismo["lidera"], planes_de_salud_y_turismo["con_indicador"],
+    }
 
 
-def test_planeador_no_presenta_informe_de_politica_ajena_por_post(client, mundo):
-    client.force_login(mundo["planeador"])
+def test_planeador_no_presenta_informe_de_politica_ajena_por_post(client, planes_de_salud_y_turismo):
+    client.force_login(planes_de_salud_y_turismo["planeador"])
     url = reverse("admin:politicas_informecualitativo_add")
-    respuesta = client.post(url, _datos_informe(mundo["ajena_publicada"], mundo["salud"]))
+    respuesta = client.post(
+        url, _datos_informe(planes_de_salud_y_turismo["ajena_publicada"], planes_de_salud_y_turismo["salud"])
+    )
     assert respuesta.status_code == 200
     assert "plan" in respuesta.context["adminform"].form.errors
     assert not InformeCualitativo.objects.exists()
-    assert client.post(url, _datos_informe(mundo["lidera"], mundo["salud"])).status_code == 302
-    assert InformeCualitativo.objects.get().plan == mundo["lidera"]
+    assert client.post(
+        url, _datos_informe(planes_de_salud_y_turismo["lidera"], planes_de_salud_y_turismo["salud"])
+    ).status_code == 302
+    assert InformeCualitativo.objects.get().plan == planes_de_salud_y_turismo["lidera"]
 
 
-def test_la_dependencia_elegida_debe_estar_en_la_politica(client, mundo):
+def test_la_dependencia_elegida_debe_estar_en_la_politica(client, planes_de_salud_y_turismo):
     """A planner of two offices cannot file for one office a policy only the other one works in."""
-    ambas = factories.usuario(grupos=(PLANEADOR,), dependencias=[mundo["salud"], mundo["turismo"]], is_staff=True)
+    ambas = factories.usuario(
+        grupos=(PLANEADOR,), dependencias=[planes_de_salud_y_turismo["salud"], planes_de_salud_y_turismo["turismo"]],
+        is_staff=True,
+    )
     client.force_login(ambas)
     respuesta = client.post(
-        reverse("admin:politicas_informecualitativo_add"), _datos_informe(mundo["ajena_publicada"], mundo["salud"])
+        reverse("admin:politicas_informecualitativo_add"),
+        _datos_informe(planes_de_salud_y_turismo["ajena_publicada"], planes_de_salud_y_turismo["salud"]),
     )
     assert respuesta.status_code == 200
     assert (
@@ -88,10 +98,11 @@ def test_la_dependencia_elegida_debe_estar_en_la_politica(client, mundo):
     assert not InformeCualitativo.objects.exists()
 
 
-def test_revisor_presenta_informe_de_cualquier_politica(client, mundo):
+def test_revisor_presenta_informe_de_cualquier_politica(client, planes_de_salud_y_turismo):
     client.force_login(factories.usuario(grupos=(REVISOR,), is_staff=True))
     respuesta = client.post(
-        reverse("admin:politicas_informecualitativo_add"), _datos_informe(mundo["ajena_oculta"], mundo["turismo"])
+        reverse("admin:politicas_informecualitativo_add"),
+        _datos_informe(planes_de_salud_y_turismo["ajena_oculta"], planes_de_salud_y_turismo["turismo"]),
     )
     assert respuesta.status_code == 302
-    assert InformeCualitativo.objects.get().plan == mundo["ajena_oculta"]
+    assert InformeCualitativo.objects.get().plan == planes_de_salud_y_turismo["ajena_oculta"]

@@ -16,16 +16,16 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def dep():
+def dependencia():
     return factories.dependencia(nombre="Secretaría de Desarrollo Económico")
 
 
 @pytest.fixture
-def indicador(dep):
+def indicador(dependencia):
     plan = factories.plan(codigo="bogota-conpes-29", nombre="Política Bogotá Territorio Inteligente",
-                          entidad=dep.entidad, anio_inicio=2023, anio_fin=2032)
+                          entidad=dependencia.entidad, anio_inicio=2023, anio_fin=2032)
     return factories.indicador(
-        plan=plan, dependencia=dep, codigo="3.1.1", tipo_anualizacion="constante", periodicidad="anual",
+        plan=plan, dependencia=dependencia, codigo="3.1.1", tipo_anualizacion="constante", periodicidad="anual",
         linea_base=Decimal("7480"), meta_final=Decimal("0.8"), peso=Decimal("3"),
         metas={2023: "0.8", 2024: "15367"}, reportes={(2024, 1): "0.33"},
     )
@@ -37,8 +37,8 @@ def revisor():
 
 
 @pytest.fixture
-def planeador(dep):
-    return factories.usuario("planeador", grupos=(PLANEADOR,), dependencias=[dep], is_staff=True)
+def planeador(dependencia):
+    return factories.usuario("planeador", grupos=(PLANEADOR,), dependencias=[dependencia], is_staff=True)
 
 
 def _texto(respuesta) -> str:

@@ -15,14 +15,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def dep():
+def dependencia():
     return factories.dependencia(nombre="Secretaría de Gobierno")
 
 
 @pytest.fixture
-def indicador(dep):
-    plan = factories.plan(entidad=dep.entidad, anio_inicio=2023, anio_fin=2032)
-    creado = factories.indicador(plan=plan, dependencia=dep, periodicidad="anual", reportes={(2024, 1): "3"})
+def indicador(dependencia):
+    plan = factories.plan(entidad=dependencia.entidad, anio_inicio=2023, anio_fin=2032)
+    creado = factories.indicador(plan=plan, dependencia=dependencia, periodicidad="anual", reportes={(2024, 1): "3"})
     Reporte.objects.filter(indicador=creado).update(
         estado=Reporte.Estado.DEVUELTO, comentario_revision="Adjunte el acta del comité.",
         observaciones="Se hicieron 3 talleres.", plan_de_choque="Dos talleres más en julio.",
@@ -43,8 +43,8 @@ def _columnas_reportes(html: str) -> list[str]:
     return re.findall(r'<th class="column-([a-z_]+)', cabecera)
 
 
-def test_planeador_edita_observaciones_y_plan_de_choque_en_siete_columnas(client, dep, indicador):
-    planeador = factories.usuario("planeador", grupos=(PLANEADOR,), dependencias=[dep], is_staff=True)
+def test_planeador_edita_observaciones_y_plan_de_choque_en_siete_columnas(client, dependencia, indicador):
+    planeador = factories.usuario("planeador", grupos=(PLANEADOR,), dependencias=[dependencia], is_staff=True)
     html = _pagina(client, planeador, indicador)
     assert _columnas_reportes(html) == [
         "anio", "periodo", "valor", "observaciones", "plan_de_choque", "estado_revision", "enviar",
@@ -68,10 +68,10 @@ def test_lector_no_ve_la_casilla_de_enviar(client, indicador):
     assert "Se hicieron 3 talleres." in html and "None" not in html
 
 
-def test_enviar_a_revision_desde_la_tabla_sigue_funcionando(client, dep, indicador):
+def test_enviar_a_revision_desde_la_tabla_sigue_funcionando(client, dependencia, indicador):
     from tests.ayudas_admin import datos_formulario
 
-    planeador = factories.usuario("planeador", grupos=(PLANEADOR,), dependencias=[dep], is_staff=True)
+    planeador = factories.usuario("planeador", grupos=(PLANEADOR,), dependencias=[dependencia], is_staff=True)
     client.force_login(planeador)
     url = reverse("admin:indicadores_indicador_change", args=[indicador.pk])
     datos = datos_formulario(client.get(url))

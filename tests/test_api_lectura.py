@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def mundo():
+def politica_publicada_y_plan_borrador():
     """A published policy with two dependencias' indicators, and an unpublished plan."""
     entidad = factories.entidad(nombre="Alcaldía Mayor de Bogotá")
     gestion = factories.dependencia(entidad=entidad, nombre="Sector Gestión Pública")
@@ -54,26 +54,28 @@ def _codigos(respuesta) -> list[str]:
 # --- Anonymous visitors: published plans only ------------------------------------------------
 
 
-def test_anonimo_lee_solo_planes_publicados(mundo):
+def test_anonimo_lee_solo_planes_publicados(politica_publicada_y_plan_borrador):
     cliente = _cliente()
     assert _codigos(cliente.get("/api/v1/planes/")) == ["politica-publicada"]
     assert cliente.get("/api/v1/planes/politica-publicada/").json()["niveles_nombres"] == ["Objetivo", "Producto"]
     assert cliente.get("/api/v1/planes/plan-borrador/").status_code == 404
     assert sorted(_codigos(cliente.get("/api/v1/indicadores/"))) == ["1.1.5", "2.1.2"]
-    assert cliente.get(f"/api/v1/indicadores/{mundo['oculto'].pk}/").status_code == 404
+    assert cliente.get(f"/api/v1/indicadores/{politica_publicada_y_plan_borrador['oculto'].pk}/").status_code == 404
     assert {n["codigo"] for n in cliente.get("/api/v1/niveles/").json()["results"]} == {"1", "1.1", "2"}
 
 
-def test_anonimo_no_ve_borradores_de_reportes(mundo):
-    factories.indicador(plan=mundo["publicado"], codigo="3.1.1")  # no report
-    mundo["dos"].reportes.create(anio=2023, periodo=1, valor=50, estado="borrador")
+def test_anonimo_no_ve_borradores_de_reportes(politica_publicada_y_plan_borrador):
+    factories.indicador(plan=politica_publicada_y_plan_borrador["publicado"], codigo="3.1.1")  # no report
+    politica_publicada_y_plan_borrador["dos"].reportes.create(anio=2023, periodo=1, valor=50, estado="borrador")
     filas = _cliente().get("/api/v1/reportes/").json()["results"]
     assert [(f["indicador_codigo"], f["estado"]) for f in filas] == [("1.1.5", "aprobado")]
 
 
-def test_anonimo_ve_entidades_y_dependencias_de_planes_publicados(mundo):
+def test_anonimo_ve_entidades_y_dependencias_de_planes_publicados(politica_publicada_y_plan_borrador):
     factories.entidad(nombre="Municipio sin planes publicados")
-    factories.dependencia(entidad=mundo["entidad"], nombre="Sector sin indicadores públicos")
+    factories.dependencia(
+        entidad=politica_publicada_y_plan_borrador["entidad"], nombre="Sector sin indicadores públicos"
+    )
     cliente = _cliente()
     assert [e["nombre"] for e in cliente.get("/api/v1/entidades/").json()["results"]] == ["Alcaldía Mayor de Bogotá"]
     assert [d["nombre"] for d in cliente.get("/api/v1/dependencias/").json()["results"]] == [
@@ -84,14 +86,18 @@ def test_anonimo_ve_entidades_y_dependencias_de_planes_publicados(mundo):
 # --- Logged-in users -------------------------------------------------------------------------
 
 
-def test_planeador_ve_lo_publicado_y_lo_de_sus_dependencias(mundo):
+def test_planeador_ve_lo_publicado_y_lo_de_sus_dependencias(politica_publicada_y_plan_borrador):
     """Logging in never hides what an anonymous visitor sees; unpublished plans stay scoped."""
-    de_mujeres = _cliente(factories.usuario(grupos=(permisos.PLANEADOR,), dependencias=[mundo["mujeres"]]))
+    de_mujeres = _cliente(
+        factories.usuario(grupos=(permisos.PLANEADOR,), dependencias=[politica_publicada_y_plan_borrador["mujeres"]])
+    )
     assert sorted(_codigos(de_mujeres.get("/api/v1/indicadores/"))) == ["1.1.5", "2.1.2"]
-    assert de_mujeres.get(f"/api/v1/indicadores/{mundo['oculto'].pk}/").status_code == 404
+    assert de_mujeres.get(f"/api/v1/indicadores/{politica_publicada_y_plan_borrador['oculto'].pk}/").status_code == 404
     assert de_mujeres.get("/api/v1/planes/plan-borrador/").status_code == 404
 
-    de_gestion = _cliente(factories.usuario(grupos=(permisos.PLANEADOR,), dependencias=[mundo["gestion"]]))
+    de_gestion = _cliente(
+        factories.usuario(grupos=(permisos.PLANEADOR,), dependencias=[politica_publicada_y_plan_borrador["gestion"]])
+    )
     assert sorted(_codigos(de_gestion.get("/api/v1/indicadores/"))) == ["1.1.5", "2.1.2", "X.1"]
 
 
@@ -99,22 +105,26 @@ def _estados(cliente) -> list[tuple[str, str]]:
     return sorted((f["indicador_codigo"], f["estado"]) for f in cliente.get("/api/v1/reportes/").json()["results"])
 
 
-def test_planeador_no_ve_borradores_de_otra_dependencia(mundo):
-    mundo["dos"].reportes.create(anio=2023, periodo=1, valor=50, estado="borrador")
-    de_gestion = _cliente(factories.usuario(grupos=(permisos.PLANEADOR,), dependencias=[mundo["gestion"]]))
-    de_mujeres = _cliente(factories.usuario(grupos=(permisos.PLANEADOR,), dependencias=[mundo["mujeres"]]))
+def test_planeador_no_ve_borradores_de_otra_dependencia(politica_publicada_y_plan_borrador):
+    politica_publicada_y_plan_borrador["dos"].reportes.create(anio=2023, periodo=1, valor=50, estado="borrador")
+    de_gestion = _cliente(
+        factories.usuario(grupos=(permisos.PLANEADOR,), dependencias=[politica_publicada_y_plan_borrador["gestion"]])
+    )
+    de_mujeres = _cliente(
+        factories.usuario(grupos=(permisos.PLANEADOR,), dependencias=[politica_publicada_y_plan_borrador["mujeres"]])
+    )
     assert _estados(de_gestion) == [("1.1.5", "aprobado")]
     assert _estados(de_mujeres) == [("1.1.5", "aprobado"), ("2.1.2", "borrador")]
 
 
 @pytest.mark.parametrize("rol", [permisos.FUNCIONARIO, permisos.AUDITOR])
-def test_funcionario_y_auditor_leen_todo(mundo, rol):
+def test_funcionario_y_auditor_leen_todo(politica_publicada_y_plan_borrador, rol):
     cliente = _cliente(factories.usuario(grupos=(rol,)))
     assert sorted(_codigos(cliente.get("/api/v1/planes/"))) == ["plan-borrador", "politica-publicada"]
     assert sorted(_codigos(cliente.get("/api/v1/indicadores/"))) == ["1.1.5", "2.1.2", "X.1"]
 
 
-def test_la_sesion_del_navegador_tambien_autentica(mundo, client):
+def test_la_sesion_del_navegador_tambien_autentica(politica_publicada_y_plan_borrador, client):
     client.force_login(factories.usuario(grupos=(permisos.AUDITOR,)))
     assert "X.1" in [f["codigo"] for f in client.get("/api/v1/indicadores/").json()["results"]]
 
@@ -135,40 +145,46 @@ def test_la_sesion_del_navegador_tambien_autentica(mundo, client):
         ("q=1.1", ["1.1.5"]),
     ],
 )
-def test_filtros_de_indicadores(mundo, consulta, esperados):
+def test_filtros_de_indicadores(politica_publicada_y_plan_borrador, consulta, esperados):
     cliente = _cliente(factories.usuario(grupos=(permisos.FUNCIONARIO,)))
     assert sorted(_codigos(cliente.get(f"/api/v1/indicadores/?{consulta}"))) == esperados
 
 
-def test_filtros_por_nivel_y_dependencia_incluyen_subniveles(mundo):
+def test_filtros_por_nivel_y_dependencia_incluyen_subniveles(politica_publicada_y_plan_borrador):
     cliente = _cliente()
-    assert _codigos(cliente.get(f"/api/v1/indicadores/?nivel={mundo['objetivo'].pk}")) == ["1.1.5"]
-    assert _codigos(cliente.get(f"/api/v1/indicadores/?dependencia={mundo['mujeres'].pk}")) == ["2.1.2"]
+    assert _codigos(
+        cliente.get(f"/api/v1/indicadores/?nivel={politica_publicada_y_plan_borrador['objetivo'].pk}")
+    ) == ["1.1.5"]
+    assert _codigos(
+        cliente.get(f"/api/v1/indicadores/?dependencia={politica_publicada_y_plan_borrador['mujeres'].pk}")
+    ) == ["2.1.2"]
 
 
-def test_indicador_trae_sus_metas_y_enfoques(mundo):
-    fila = _cliente().get(f"/api/v1/indicadores/{mundo['uno'].pk}/").json()
+def test_indicador_trae_sus_metas_y_enfoques(politica_publicada_y_plan_borrador):
+    fila = _cliente().get(f"/api/v1/indicadores/{politica_publicada_y_plan_borrador['uno'].pk}/").json()
     assert fila["metas"] == [{"anio": 2023, "valor": 2.0}, {"anio": 2024, "valor": 2.0}]
     assert fila["enfoques"] == ["genero"]
     assert fila["plan"] == "politica-publicada"
     assert fila["nivel_codigo"] == "1.1"
 
 
-def test_filtros_de_reportes_y_niveles(mundo):
-    mundo["dos"].reportes.create(anio=2024, periodo=1, valor=40, estado="aprobado")
+def test_filtros_de_reportes_y_niveles(politica_publicada_y_plan_borrador):
+    politica_publicada_y_plan_borrador["dos"].reportes.create(anio=2024, periodo=1, valor=40, estado="aprobado")
     cliente = _cliente()
     filas = cliente.get("/api/v1/reportes/?anio=2024").json()["results"]
     assert [(f["indicador_codigo"], f["anio"], f["periodo"]) for f in filas] == [("2.1.2", 2024, 1)]
     assert cliente.get("/api/v1/reportes/?codigo=1.1.5").json()["count"] == 1
     assert _codigos(cliente.get("/api/v1/niveles/?plan=politica-publicada&raiz=true")) == ["1", "2"]
-    assert _codigos(cliente.get(f"/api/v1/niveles/?padre={mundo['objetivo'].pk}")) == ["1.1"]
+    assert _codigos(
+        cliente.get(f"/api/v1/niveles/?padre={politica_publicada_y_plan_borrador['objetivo'].pk}")
+    ) == ["1.1"]
 
 
 @pytest.mark.parametrize(
     "consulta",
     ["tipo=otro", "nivel=abc", "nivel=99999999999999999999999", "banda=bajo", "corte=2024-3&banda=bajo&plan=x"],
 )
-def test_filtros_mal_escritos_responden_400(mundo, consulta):
+def test_filtros_mal_escritos_responden_400(politica_publicada_y_plan_borrador, consulta):
     respuesta = _cliente().get(f"/api/v1/indicadores/?{consulta}")
     assert respuesta.status_code == 400
     assert set(respuesta.json()) & {"tipo", "nivel", "banda", "corte"}
@@ -178,7 +194,7 @@ def test_filtros_mal_escritos_responden_400(mundo, consulta):
 
 
 @pytest.fixture
-def muchos(mundo):
+def sesenta_planes_publicados(politica_publicada_y_plan_borrador):
     """More than a page of everything: 60 published plans, each with its own entidad, lead
     dependencia and level, and an indicator (with targets, reports and an enfoque)."""
     genero = Enfoque.objects.get(codigo="genero")
@@ -187,14 +203,15 @@ def muchos(mundo):
         plan.dependencia_lider = factories.dependencia(entidad=plan.entidad)
         plan.save()
         indicador = factories.indicador(
-            nivel=factories.nivel(plan=plan), codigo=f"9.{numero:02d}", dependencia=mundo["gestion"],
-            metas={2023: "1", 2024: "1"}, reportes={2023: "1", 2024: "2"},
+            nivel=factories.nivel(plan=plan), codigo=f"9.{numero:02d}",
+            dependencia=politica_publicada_y_plan_borrador["gestion"], metas={2023: "1", 2024: "1"},
+            reportes={2023: "1", 2024: "2"},
         )
         indicador.enfoques.add(genero)
-    return mundo
+    return politica_publicada_y_plan_borrador
 
 
-def test_paginas_estables_sin_repetir_ni_perder_filas(muchos):
+def test_paginas_estables_sin_repetir_ni_perder_filas(sesenta_planes_publicados):
     cliente = _cliente()
     vistos = []
     url = "/api/v1/indicadores/?page_size=7"
@@ -225,9 +242,9 @@ LISTAS = {
 @pytest.mark.parametrize("columna, rol", [(0, None), (1, permisos.PLANEADOR), (2, permisos.AUDITOR)])
 @pytest.mark.parametrize("tamano", [5, 50])
 def test_listas_con_consultas_fijas_cualquiera_sea_el_tamano_de_pagina(
-    muchos, url, columna, rol, tamano, django_assert_num_queries
+    sesenta_planes_publicados, url, columna, rol, tamano, django_assert_num_queries
 ):
-    usuario = factories.usuario(grupos=(rol,), dependencias=[muchos["gestion"]]) if rol else None
+    usuario = factories.usuario(grupos=(rol,), dependencias=[sesenta_planes_publicados["gestion"]]) if rol else None
     cliente = _cliente(usuario)
     separador = "&" if "?" in url else "?"
     with django_assert_num_queries(LISTAS[url][columna]):

@@ -161,7 +161,7 @@ URL_2024_1 = "/api/v1/planes/conpes-prueba/resultados/?corte=2024-1"
 
 
 @pytest.fixture
-def equipo(politica):
+def planeador_y_revisor(politica):
     """The planner of 3.1.1's dependencia and a reviewer of the planning office."""
     dependencia = politica.indicadores.get(codigo="3.1.1").dependencia
     return {
@@ -184,22 +184,24 @@ def _corregir_por_la_api(planeador, valor: str) -> Reporte:
     return Reporte.objects.get(pk=reporte.pk)
 
 
-def _aprobar(reporte: Reporte, equipo) -> None:
-    enviado = services.reporte_enviar(reporte=reporte, usuario=equipo["planeador"], version_esperada=reporte.version)
-    services.reporte_aprobar(reporte=enviado, usuario=equipo["revisor"], version_esperada=enviado.version)
+def _aprobar(reporte: Reporte, planeador_y_revisor) -> None:
+    enviado = services.reporte_enviar(
+        reporte=reporte, usuario=planeador_y_revisor["planeador"], version_esperada=reporte.version
+    )
+    services.reporte_aprobar(reporte=enviado, usuario=planeador_y_revisor["revisor"], version_esperada=enviado.version)
 
 
 def _fila(cuerpo: dict, codigo: str) -> dict:
     return next(fila for fila in cuerpo["indicadores"] if fila["codigo"] == codigo)
 
 
-def test_una_correccion_por_la_api_no_mueve_las_cifras_hasta_aprobarla(politica, equipo):
+def test_una_correccion_por_la_api_no_mueve_las_cifras_hasta_aprobarla(politica, planeador_y_revisor):
     cliente = APIClient()
     antes = cliente.get(URL_2024_1).json()
-    reporte = _corregir_por_la_api(equipo["planeador"], "0.6")
+    reporte = _corregir_por_la_api(planeador_y_revisor["planeador"], "0.6")
     assert cliente.get(URL_2024_1).json() == antes
     assert _fila(antes, "3.1.1")["pav"] == 41.25
-    _aprobar(reporte, equipo)
+    _aprobar(reporte, planeador_y_revisor)
     despues = cliente.get(URL_2024_1).json()
     assert _fila(despues, "3.1.1")["pav"] == 75
     assert despues["total"] != antes["total"]
@@ -209,17 +211,17 @@ def test_un_corte_abierto_no_tiene_publicacion(politica):
     assert APIClient().get(URL_2024_1).json()["publicacion"] is None
 
 
-def test_un_corte_cerrado_conserva_sus_cifras_aunque_se_apruebe_un_cambio_despues(politica, equipo):
+def test_un_corte_cerrado_conserva_sus_cifras_aunque_se_apruebe_un_cambio_despues(politica, planeador_y_revisor):
     """The annual 2024 report is still running at the June cut: it may change for December, and
     the closed June cut keeps the figures it published."""
     cliente = APIClient()
-    corte = services.corte_abrir(plan=politica, anio=2024, semestre=1, usuario=equipo["revisor"])
-    corte = services.corte_cerrar(corte=corte, usuario=equipo["revisor"])
+    corte = services.corte_abrir(plan=politica, anio=2024, semestre=1, usuario=planeador_y_revisor["revisor"])
+    corte = services.corte_cerrar(corte=corte, usuario=planeador_y_revisor["revisor"])
     publicado = cliente.get(URL_2024_1).json()
     assert publicado["publicacion"] == {
         "cerrado_en": corte.cerrado_en.astimezone().isoformat(), "corregido_en": None, "motivo_correccion": "",
     }
-    _aprobar(_corregir_por_la_api(equipo["planeador"], "0.6"), equipo)
+    _aprobar(_corregir_por_la_api(planeador_y_revisor["planeador"], "0.6"), planeador_y_revisor)
     assert cliente.get(URL_2024_1).json() == publicado
     assert _fila(publicado, "3.1.1")["pav"] == 41.25
     # The open December cut counts the approved change.
@@ -230,13 +232,13 @@ def test_un_corte_cerrado_conserva_sus_cifras_aunque_se_apruebe_un_cambio_despue
     assert [fila["codigo"] for fila in bajos] == ["3.1.1", "3.1.3"]
 
 
-def test_la_correccion_de_un_corte_cerrado_dice_cuando_y_por_que(politica, equipo):
+def test_la_correccion_de_un_corte_cerrado_dice_cuando_y_por_que(politica, planeador_y_revisor):
     cliente = APIClient()
-    corte = services.corte_abrir(plan=politica, anio=2024, semestre=1, usuario=equipo["revisor"])
-    corte = services.corte_cerrar(corte=corte, usuario=equipo["revisor"])
+    corte = services.corte_abrir(plan=politica, anio=2024, semestre=1, usuario=planeador_y_revisor["revisor"])
+    corte = services.corte_cerrar(corte=corte, usuario=planeador_y_revisor["revisor"])
     administrador = factories.usuario(is_superuser=True)
     motivo = "La Secretaría corrigió la cifra de 2024."
-    _aprobar(_corregir_por_la_api(equipo["planeador"], "0.6"), equipo)
+    _aprobar(_corregir_por_la_api(planeador_y_revisor["planeador"], "0.6"), planeador_y_revisor)
     corte = services.corte_corregir_cifras(corte=corte, usuario=administrador, motivo=motivo)
     corregido = cliente.get(URL_2024_1).json()
     assert corregido["publicacion"]["motivo_correccion"] == motivo

@@ -22,7 +22,7 @@ ANIO = timezone.localdate().year
 
 
 @pytest.fixture
-def e(django_user_model):
+def indicador_de_salud(django_user_model):
     dep = factories.dependencia(nombre="Salud")
     plan = factories.plan(codigo="conpes-29", entidad=dep.entidad, anio_inicio=ANIO - 1, anio_fin=ANIO + 2)
     nivel = factories.nivel(plan=plan, codigo="1", peso=Decimal("15"))
@@ -40,10 +40,10 @@ def _de(registros, objeto, accion=None):
     return [r for r in registros if r.objeto == objeto and (accion is None or r.accion == accion)]
 
 
-def test_cada_tipo_de_cambio_queda_registrado(client, e):
+def test_cada_tipo_de_cambio_queda_registrado(client, indicador_de_salud):
     # A planner edits the indicator page: indicator, a target and a report, through the admin.
-    client.force_login(e["planeador"])
-    url = reverse("admin:indicadores_indicador_change", args=[e["indicador"].pk])
+    client.force_login(indicador_de_salud["planeador"])
+    url = reverse("admin:indicadores_indicador_change", args=[indicador_de_salud["indicador"].pk])
     datos = datos_formulario(client.get(url))
     datos.update({"nombre": "Sedes con conectividad", "metas-0-anio": str(ANIO), "metas-0-valor": "2",
                   "reportes-0-anio": str(ANIO), "reportes-0-periodo": "1", "reportes-0-valor": "3"})
@@ -52,17 +52,17 @@ def test_cada_tipo_de_cambio_queda_registrado(client, e):
     datos["reportes-0-valor"] = "4"
     client.post(url, datos)
     # An administrator changes the plan and a level's weight.
-    client.force_login(e["admin"])
-    url_nivel = reverse("admin:politicas_nivel_change", args=[e["nivel"].pk])
+    client.force_login(indicador_de_salud["admin"])
+    url_nivel = reverse("admin:politicas_nivel_change", args=[indicador_de_salud["nivel"].pk])
     datos = datos_formulario(client.get(url_nivel))
     datos["peso"] = "20"
     assert client.post(url_nivel, datos).status_code == 302
-    url_plan = reverse("admin:politicas_plan_change", args=[e["plan"].pk])
+    url_plan = reverse("admin:politicas_plan_change", args=[indicador_de_salud["plan"].pk])
     datos = datos_formulario(client.get(url_plan))
     datos["publicado"] = "on"
     assert client.post(url_plan, datos).status_code == 302
 
-    registros = auditoria.registros(plan=e["plan"])
+    registros = auditoria.registros(plan=indicador_de_salud["plan"])
     indicador = _de(registros, "indicador", "modificación")[0]
     assert indicador.usuario == "ana" and "nombre: Indicador de prueba → Sedes con conectividad" in indicador.cambios
     meta = _de(registros, "meta", "creación")[0]
@@ -76,51 +76,68 @@ def test_cada_tipo_de_cambio_queda_registrado(client, e):
     assert all(r.plan == "conpes-29" for r in registros)
 
 
-def test_motivo_exigido_queda_en_el_registro(e):
-    reporte = services.reporte_registrar(indicador=e["indicador"], anio=ANIO, periodo=1, valor=Decimal(3), usuario=e["planeador"])
+def test_motivo_exigido_queda_en_el_registro(indicador_de_salud):
+    reporte = services.reporte_registrar(
+        indicador=indicador_de_salud["indicador"], anio=ANIO, periodo=1, valor=Decimal(3),
+        usuario=indicador_de_salud["planeador"],
+    )
     revisor = factories.usuario(grupos=(REVISOR,))
-    corte = services.corte_abrir(plan=e["plan"], anio=ANIO, semestre=1, usuario=revisor)
+    corte = services.corte_abrir(plan=indicador_de_salud["plan"], anio=ANIO, semestre=1, usuario=revisor)
     services.corte_cerrar(corte=corte, usuario=revisor)
-    services.reporte_registrar(indicador=e["indicador"], anio=ANIO, periodo=1, valor=Decimal(5), usuario=e["admin"],
-                               version_esperada=reporte.version, motivo="Oficio 45 de la Secretaría")
-    ultimo = _de(auditoria.registros(indicador=e["indicador"]), "reporte")[0]
+    services.reporte_registrar(
+        indicador=indicador_de_salud["indicador"], anio=ANIO, periodo=1, valor=Decimal(5),
+        usuario=indicador_de_salud["admin"], version_esperada=reporte.version, motivo="Oficio 45 de la Secretaría",
+    )
+    ultimo = _de(auditoria.registros(indicador=indicador_de_salud["indicador"]), "reporte")[0]
     assert (ultimo.usuario, ultimo.motivo) == ("admin", "Oficio 45 de la Secretaría")
     assert "avance: 3 → 5" in ultimo.cambios
-    cortes = _de(auditoria.registros(plan=e["plan"]), "corte", "modificación")
+    cortes = _de(auditoria.registros(plan=indicador_de_salud["plan"]), "corte", "modificación")
     assert any("estado: Abierto → Cerrado" in c.cambios for c in cortes)
     assert reporte.pk
 
 
-def test_filtros_por_plan_usuario_y_fechas(e):
+def test_filtros_por_plan_usuario_y_fechas(indicador_de_salud):
     otro_plan = factories.plan(codigo="cali-2016")
-    services.reporte_registrar(indicador=e["indicador"], anio=ANIO, periodo=1, valor=Decimal(3), usuario=e["planeador"])
+    services.reporte_registrar(
+        indicador=indicador_de_salud["indicador"], anio=ANIO, periodo=1, valor=Decimal(3),
+        usuario=indicador_de_salud["planeador"],
+    )
     factories.indicador(plan=otro_plan)
     assert {r.plan for r in auditoria.registros(plan=otro_plan)} == {"cali-2016"}
-    del_usuario = auditoria.registros(usuario_id=e["planeador"].pk)
+    del_usuario = auditoria.registros(usuario_id=indicador_de_salud["planeador"].pk)
     assert del_usuario and {r.usuario for r in del_usuario} == {"ana"}
     hoy = timezone.localdate()
-    assert auditoria.registros(plan=e["plan"], desde=hoy, hasta=hoy)
-    assert not auditoria.registros(plan=e["plan"], hasta=hoy - datetime.timedelta(days=1))
-    assert not auditoria.registros(plan=e["plan"], desde=hoy + datetime.timedelta(days=1))
+    assert auditoria.registros(plan=indicador_de_salud["plan"], desde=hoy, hasta=hoy)
+    assert not auditoria.registros(plan=indicador_de_salud["plan"], hasta=hoy - datetime.timedelta(days=1))
+    assert not auditoria.registros(plan=indicador_de_salud["plan"], desde=hoy + datetime.timedelta(days=1))
 
 
-def test_pagina_por_indicador_solo_para_auditores(client, e):
-    services.reporte_registrar(indicador=e["indicador"], anio=ANIO, periodo=1, valor=Decimal(3), usuario=e["planeador"])
-    url = reverse("auditoria_indicador", args=[e["indicador"].pk])
-    client.force_login(e["auditor"])
+def test_pagina_por_indicador_solo_para_auditores(client, indicador_de_salud):
+    services.reporte_registrar(
+        indicador=indicador_de_salud["indicador"], anio=ANIO, periodo=1, valor=Decimal(3),
+        usuario=indicador_de_salud["planeador"],
+    )
+    url = reverse("auditoria_indicador", args=[indicador_de_salud["indicador"].pk])
+    client.force_login(indicador_de_salud["auditor"])
     pagina = client.get(url)
     html = pagina.content.decode()
     assert pagina.status_code == 200 and f"1.1.5 · {ANIO} · semestre 1" in html and f"{ANIO}-1" not in html
-    for usuario in (e["planeador"], factories.usuario(grupos=(FUNCIONARIO,))):
+    for usuario in (indicador_de_salud["planeador"], factories.usuario(grupos=(FUNCIONARIO,))):
         client.force_login(usuario)
         assert client.get(url).status_code == 403
         assert client.get(reverse("auditoria_excel")).status_code == 403
 
 
-def test_exportar_a_excel_filtrado(client, e):
-    services.reporte_registrar(indicador=e["indicador"], anio=ANIO, periodo=1, valor=Decimal(3), usuario=e["planeador"])
-    client.force_login(e["auditor"])
-    respuesta = client.get(reverse("auditoria_excel"), {"plan": e["plan"].pk, "usuario": e["planeador"].pk})
+def test_exportar_a_excel_filtrado(client, indicador_de_salud):
+    services.reporte_registrar(
+        indicador=indicador_de_salud["indicador"], anio=ANIO, periodo=1, valor=Decimal(3),
+        usuario=indicador_de_salud["planeador"],
+    )
+    client.force_login(indicador_de_salud["auditor"])
+    respuesta = client.get(
+        reverse("auditoria_excel"),
+        {"plan": indicador_de_salud["plan"].pk, "usuario": indicador_de_salud["planeador"].pk},
+    )
     assert respuesta["Content-Type"].startswith("application/vnd.openxmlformats")
     hoja = load_workbook(io.BytesIO(respuesta.content)).active
     filas = list(hoja.iter_rows(values_only=True))
@@ -136,13 +153,18 @@ def _consultas_exportar(client) -> int:
     return len(consultas)
 
 
-def test_exportar_con_numero_fijo_de_consultas(client, e):
-    client.force_login(e["auditor"])
+def test_exportar_con_numero_fijo_de_consultas(client, indicador_de_salud):
+    client.force_login(indicador_de_salud["auditor"])
 
     def cambios(n):
         for i in range(n):
-            ind = factories.indicador(plan=e["plan"], nivel=e["nivel"], dependencia=e["indicador"].dependencia, metas={ANIO: "2"})
-            services.reporte_registrar(indicador=ind, anio=ANIO, periodo=1, valor=Decimal(i), usuario=e["planeador"])
+            ind = factories.indicador(
+                plan=indicador_de_salud["plan"], nivel=indicador_de_salud["nivel"],
+                dependencia=indicador_de_salud["indicador"].dependencia, metas={ANIO: "2"},
+            )
+            services.reporte_registrar(
+                indicador=ind, anio=ANIO, periodo=1, valor=Decimal(i), usuario=indicador_de_salud["planeador"]
+            )
 
     cambios(3)
     pocos = _consultas_exportar(client)
@@ -157,14 +179,14 @@ def test_exportar_con_numero_fijo_de_consultas(client, e):
     assert len(consultas) == lista
 
 
-def test_una_meta_corregida_por_importacion_queda_en_el_registro(plan_pequeno, e):
+def test_una_meta_corregida_por_importacion_queda_en_el_registro(plan_pequeno, indicador_de_salud):
     """The Excel import writes the audit trail as the admin does: who, what and why."""
     from reportes.excel.exportar import exportar_plan
     from reportes.excel.importar import importar_libro
     from seguimiento.metodologia.resultados import CorteRef
 
     salida = io.BytesIO()
-    exportar_plan(salida, plan=plan_pequeno, corte=CorteRef.parse("2024-1"), usuario=e["admin"])
+    exportar_plan(salida, plan=plan_pequeno, corte=CorteRef.parse("2024-1"), usuario=indicador_de_salud["admin"])
     libro = load_workbook(io.BytesIO(salida.getvalue()))
     ws = libro["Indicadores"]
     titulos = [c.value for c in ws[1]]
@@ -174,7 +196,9 @@ def test_una_meta_corregida_por_importacion_queda_en_el_registro(plan_pequeno, e
     libro.save(archivo)
     archivo.seek(0)
 
-    resultado = importar_libro(archivo, usuario=e["admin"], confirmar=True, motivo="Fe de erratas del CONPES")
+    resultado = importar_libro(
+        archivo, usuario=indicador_de_salud["admin"], confirmar=True, motivo="Fe de erratas del CONPES"
+    )
 
     assert resultado.errores == []
     indicador = plan_pequeno.indicadores.get(codigo="3.1.1")

@@ -449,6 +449,6 @@ def test_porcentaje_vigencia(tipo, linea_base, meta, avance, esperado):
 
 @pytest.mark.parametrize("tipo", c.TIPOS)
 @pytest.mark.parametrize("linea_base", [None, D("100")])
-def test_porcentaje_vigencia_is_pav_of_the_cut_year(tipo, linea_base):
+def test_porcentaje_vigencia_es_el_pav_del_anio_del_corte(tipo, linea_base):
     resultado = calcular(tipo, metas={2024: "60", 2025: "40"}, reportes={(2024, 1): "80"}, corte="2024-2", linea_base=linea_base)
     assert c.porcentaje_vigencia(tipo, linea_base, D("60"), resultado.avance_anio) == resultado.pav

@@ -44,7 +44,7 @@ def test_resumen_vacio():
 
 
 @pytest.fixture
-def informe_datos(db):
+def politica_de_sopo(db):
     dep = factories.dependencia(nombre="Secretaría de Desarrollo Económico")
     plan = factories.plan(codigo="sopo-generacion-ingresos", entidad=dep.entidad, anio_inicio=2020, anio_fin=2030,
                           dependencia_lider=dep)
@@ -65,9 +65,9 @@ def _post_informe(client, d, impacto="") -> object:
     })
 
 
-def test_planeador_registra_el_informe_con_sus_actividades(client, informe_datos):
-    client.force_login(informe_datos["planeador"])
-    assert _post_informe(client, informe_datos, impacto="90").status_code == 302
+def test_planeador_registra_el_informe_con_sus_actividades(client, politica_de_sopo):
+    client.force_login(politica_de_sopo["planeador"])
+    assert _post_informe(client, politica_de_sopo, impacto="90").status_code == 302
     informe = InformeCualitativo.objects.get()
     assert informe.impacto_cualitativo is None  # the score is the reviewer's, not the planner's
     assert ActividadCualitativa.objects.filter(informe=informe).count() == 2
@@ -78,9 +78,9 @@ def test_planeador_registra_el_informe_con_sus_actividades(client, informe_datos
     assert "83 %" in lista
 
 
-def test_revisor_califica_el_impacto(client, informe_datos):
-    client.force_login(informe_datos["planeador"])
-    _post_informe(client, informe_datos)
+def test_revisor_califica_el_impacto(client, politica_de_sopo):
+    client.force_login(politica_de_sopo["planeador"])
+    _post_informe(client, politica_de_sopo)
     informe = InformeCualitativo.objects.get()
     revisor = factories.usuario(grupos=(REVISOR,), is_staff=True)
     client.force_login(revisor)
@@ -94,9 +94,9 @@ def test_revisor_califica_el_impacto(client, informe_datos):
     assert informe.impacto_cualitativo == Decimal("46")
 
 
-def test_planeador_de_otra_dependencia_no_ve_el_informe(client, informe_datos):
-    client.force_login(informe_datos["planeador"])
-    _post_informe(client, informe_datos)
+def test_planeador_de_otra_dependencia_no_ve_el_informe(client, politica_de_sopo):
+    client.force_login(politica_de_sopo["planeador"])
+    _post_informe(client, politica_de_sopo)
     otro = factories.usuario(grupos=(PLANEADOR,), dependencias=[factories.dependencia()], is_staff=True)
     client.force_login(otro)
     informe = InformeCualitativo.objects.get()

@@ -6,41 +6,12 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from indicadores.models import Corte, Enfoque, Indicador, Meta, Reporte
+from indicadores.models import Corte, Enfoque, Indicador, Reporte
 from politicas.models import Nivel
 from tests import factories as f
+from tests.factories import plan_de_dos_objetivos
 
 pytestmark = pytest.mark.django_db
-
-
-def construir_plan(n_por_objetivo: int, *, publicado: bool = True):
-    """Two weighted objectives; in each, indicators alternating sobre ejecución and bajo at 2024-1.
-
-    Every indicator is `suma`, anual, target 2 a year 2023–2032: a 2023 report of 3 is 150 %
-    PAHV (sobre ejecución), a report of 0,5 is 25 % (bajo).
-    """
-    plan = f.plan(publicado=publicado)
-    Corte.objects.create(plan=plan, anio=2024, semestre=1)
-    genero = Enfoque.objects.get_or_create(codigo="genero", defaults={"nombre": "Género"})[0]
-    dep_a = f.dependencia(entidad=plan.entidad, nombre="Sector Educación")
-    dep_b = f.dependencia(entidad=plan.entidad, nombre="Sector Hacienda")
-    for o in (1, 2):
-        objetivo = f.nivel(plan=plan, codigo=str(o), nombre=f"Objetivo {o}")
-        for k in range(1, n_por_objetivo + 1):
-            producto = Nivel.objects.create(plan=plan, padre=objetivo, codigo=f"{o}.1.{k}", nombre=f"Producto {o}.1.{k}")
-            sobre = k % 2 == 1
-            ind = Indicador.objects.create(
-                plan=plan, nivel=producto, codigo=f"{o}.1.{k}", nombre=f"Indicador {o}.1.{k}",
-                dependencia=dep_a if sobre else dep_b, peso=Decimal(50) / n_por_objetivo, ilustrativo=(k == 2),
-            )
-            if sobre:
-                ind.enfoques.add(genero)
-            Meta.objects.bulk_create(Meta(indicador=ind, anio=a, valor=Decimal(2)) for a in range(2023, 2033))
-            Reporte.objects.create(
-                indicador=ind, anio=2023, periodo=1, valor=Decimal(3) if sobre else Decimal("0.5"),
-                estado=Reporte.Estado.APROBADO, observaciones=f"Narrativa {o}.1.{k}", plan_de_choque="Acciones",
-            )
-    return plan
 
 
 def codigos_en_anexo(html: str) -> list[str]:
@@ -49,7 +20,7 @@ def codigos_en_anexo(html: str) -> list[str]:
 
 
 def test_muestra_avance_trayectoria_brecha_y_conteo_de_bandas(client):
-    plan = construir_plan(2)
+    plan = plan_de_dos_objetivos(2)
     respuesta = client.get(reverse("tablero", args=[plan.codigo]), {"corte": "2024-1"})
     assert respuesta.status_code == 200
     html = respuesta.content.decode()
@@ -63,7 +34,7 @@ def test_muestra_avance_trayectoria_brecha_y_conteo_de_bandas(client):
 
 
 def test_filtro_por_banda_lista_solo_esa_banda_y_queda_en_la_url(client):
-    plan = construir_plan(3)
+    plan = plan_de_dos_objetivos(3)
     url = reverse("tablero", args=[plan.codigo])
     html = client.get(url, {"corte": "2024-1", "banda": "bajo"}).content.decode()
     assert sorted(codigos_en_anexo(html)) == ["1.1.2", "2.1.2"]
@@ -72,7 +43,7 @@ def test_filtro_por_banda_lista_solo_esa_banda_y_queda_en_la_url(client):
 
 
 def test_filtros_por_dependencia_nivel_tipo_y_enfoque(client):
-    plan = construir_plan(3)
+    plan = plan_de_dos_objetivos(3)
     url = reverse("tablero", args=[plan.codigo])
     hacienda = plan.entidad.dependencias.get(nombre="Sector Hacienda")
     assert sorted(codigos_en_anexo(client.get(url, {"dependencia": hacienda.id}).content.decode())) == ["1.1.2", "2.1.2"]
@@ -84,7 +55,7 @@ def test_filtros_por_dependencia_nivel_tipo_y_enfoque(client):
 
 
 def test_ordena_por_pahv_descendente_con_sin_informacion_al_final(client):
-    plan = construir_plan(2)
+    plan = plan_de_dos_objetivos(2)
     sin_reporte = Indicador.objects.filter(plan=plan, codigo="2.1.2").get()
     sin_reporte.reportes.all().delete()
     html = client.get(reverse("tablero", args=[plan.codigo]), {"orden": "-pahv", "corte": "2024-1"}).content.decode()
@@ -93,7 +64,7 @@ def test_ordena_por_pahv_descendente_con_sin_informacion_al_final(client):
 
 
 def test_filtros_invalidos_se_ignoran(client):
-    plan = construir_plan(1)
+    plan = plan_de_dos_objetivos(1)
     respuesta = client.get(reverse("tablero", args=[plan.codigo]), {"banda": "rosado", "nivel": "x", "orden": "drop"})
     assert respuesta.status_code == 200
     assert len(codigos_en_anexo(respuesta.content.decode())) == 2
@@ -101,7 +72,7 @@ def test_filtros_invalidos_se_ignoran(client):
 
 @pytest.mark.parametrize("n", [2, 12])
 def test_numero_fijo_de_consultas(client, django_assert_num_queries, django_assert_max_num_queries, n):
-    plan = construir_plan(n)
+    plan = plan_de_dos_objetivos(n)
     usuario = f.usuario(grupos=("Funcionario",))
     client.force_login(usuario)
     url = reverse("tablero", args=[plan.codigo])
@@ -119,7 +90,7 @@ def test_numero_fijo_de_consultas(client, django_assert_num_queries, django_asse
 @pytest.mark.parametrize("n", [2, 12])
 @pytest.mark.parametrize("corte, n_cortes", [("2022-2", 2), ("2027-2", 12), ("2032-2", 20)])
 def test_grafico_de_historia_es_svg_con_consultas_fijas(client, django_assert_num_queries, n, corte, n_cortes):
-    plan = construir_plan(n)
+    plan = plan_de_dos_objetivos(n)
     Corte.objects.create(plan=plan, anio=2032, semestre=2)  # cuts up to 2032-2 can be read
     url = reverse("grafico_historia", args=[plan.codigo])
     # The first read stores the summaries of every cut: one more statement, whatever the count.
@@ -143,7 +114,7 @@ def test_grafico_de_historia_es_svg_con_consultas_fijas(client, django_assert_nu
 
 
 def test_grafico_de_historia_sigue_los_reportes(client):
-    plan = construir_plan(2)
+    plan = plan_de_dos_objetivos(2)
     url = reverse("grafico_historia", args=[plan.codigo])
     antes = client.get(url, {"corte": "2024-1"}).content.decode()
     # Every report brought to 0,5 (bajo): the avance line drops from 2023 on.
@@ -152,7 +123,7 @@ def test_grafico_de_historia_sigue_los_reportes(client):
     assert antes != despues
 
 
-def test_year_table_of_a_decreciente_without_baseline_has_no_percentage(db):
+def test_tabla_por_anio_de_un_decreciente_sin_linea_base_no_tiene_porcentaje(db):
     """The Cali year table says what PAV says: no baseline, no percentage (not a made-up one)."""
     from decimal import Decimal
 

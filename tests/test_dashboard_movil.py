@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.test_dashboard import construir_plan
+from tests.factories import plan_de_dos_objetivos
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def reglas_movil() -> str:
 
 
 def test_celdas_del_anexo_dicen_su_columna(client):
-    plan = construir_plan(1)
+    plan = plan_de_dos_objetivos(1)
     html = client.get(reverse("tablero", args=[plan.codigo]), {"corte": "2024-1"}).content.decode()
     fila = re.search(r'<tr class="fila--[a-z_]+">.*?</tr>', html.split('class="tabla anexo"', 1)[1], re.S).group(0)
     etiquetas = re.findall(r'data-etiqueta="([^"]+)"', fila)
@@ -38,7 +38,7 @@ def test_en_el_telefono_el_anexo_es_de_tarjetas_y_los_graficos_escalan():
 
 
 def test_graficos_en_linea_tienen_viewbox_y_ancho_fluido(client):
-    plan = construir_plan(1)
+    plan = plan_de_dos_objetivos(1)
     html = client.get(reverse("tablero", args=[plan.codigo]), {"corte": "2024-1"}).content.decode()
     svgs = re.findall(r"<svg [^>]+>", html)
     assert len(svgs) == 3

@@ -12,7 +12,7 @@ from politicas.models import InformeCualitativo
 from reportes.paginas.cortes import cortes_del_plan, periodos_del_plan
 from seguimiento.metodologia.resultados import CorteRef
 from tests import factories as f
-from tests.test_dashboard import construir_plan
+from tests.factories import plan_de_dos_objetivos
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,7 @@ def test_tablero_sin_reportes_no_muestra_avance_cero(client):
 @pytest.mark.parametrize("con_cortes", [True, False])
 def test_inicio_consultas_fijas_con_o_sin_cortes(client, django_assert_num_queries, con_cortes):
     for _ in range(3):
-        plan = construir_plan(2, publicado=True)
+        plan = plan_de_dos_objetivos(2, publicado=True)
         if not con_cortes:
             Corte.objects.filter(plan=plan).delete()
     client.get(reverse("inicio"))
@@ -96,7 +96,7 @@ def test_inicio_consultas_fijas_con_o_sin_cortes(client, django_assert_num_queri
 
 @pytest.mark.parametrize("con_cortes", [True, False])
 def test_tablero_consultas_fijas_con_o_sin_cortes(client, django_assert_num_queries, con_cortes):
-    plan = construir_plan(3, publicado=True)
+    plan = plan_de_dos_objetivos(3, publicado=True)
     if not con_cortes:
         Corte.objects.filter(plan=plan).delete()
     url = reverse("tablero", args=[plan.codigo])

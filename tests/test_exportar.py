@@ -32,7 +32,7 @@ def _filas(ws) -> list[dict]:
     return [{t: c for t, c in zip(titulos, fila)} for fila in filas[1:]]
 
 
-def test_indicator_sheet_has_real_percentages_with_band_fills(plan_pequeno):
+def test_hoja_de_indicadores_con_porcentajes_reales_y_relleno_por_banda(plan_pequeno):
     auditor = factories.usuario(grupos=("Auditor",))
     libro = _exportar(plan_pequeno, auditor)
     assert libro.sheetnames == ["Indicadores", "Niveles", "Reportes", "Plan", "Acerca de"]
@@ -56,7 +56,7 @@ def test_indicator_sheet_has_real_percentages_with_band_fills(plan_pequeno):
     assert filas["1.1.5"]["Código objetivo"].value == "1"
 
 
-def test_sheets_are_frozen_filtered_and_readable(plan_pequeno):
+def test_hojas_con_encabezado_fijo_filtros_y_legibles(plan_pequeno):
     libro = _exportar(plan_pequeno, factories.usuario(grupos=("Auditor",)))
     ws = libro["Indicadores"]
     assert ws.freeze_panes is not None and ws.freeze_panes.endswith("2")
@@ -66,7 +66,7 @@ def test_sheets_are_frozen_filtered_and_readable(plan_pequeno):
         assert libro[nombre].auto_filter.ref and libro[nombre].freeze_panes
 
 
-def test_text_that_looks_like_a_formula_stays_text(plan_pequeno):
+def test_texto_que_parece_formula_queda_como_texto(plan_pequeno):
     libro = _exportar(plan_pequeno, factories.usuario(grupos=("Auditor",)))
     celdas = [c for ws in libro.worksheets for fila in ws.iter_rows() for c in fila]
     assert all(c.data_type != "f" for c in celdas)
@@ -75,7 +75,7 @@ def test_text_that_looks_like_a_formula_stays_text(plan_pequeno):
     assert all(c.quotePrefix for c in peligrosas)
 
 
-def test_levels_sheet_has_avance_trajectory_and_gap(plan_pequeno):
+def test_hoja_de_niveles_con_avance_trayectoria_y_brecha(plan_pequeno):
     libro = _exportar(plan_pequeno, factories.usuario(grupos=("Auditor",)))
     resultado = plan_resultados(plan=plan_pequeno, corte=CORTE)
     esperado = {n.codigo: n for n in resultado.niveles}
@@ -88,7 +88,7 @@ def test_levels_sheet_has_avance_trajectory_and_gap(plan_pequeno):
     assert filas["1"]["Brecha (puntos)"].value == pytest.approx(0.20)
 
 
-def test_about_sheet_says_what_was_exported(plan_pequeno):
+def test_hoja_acerca_de_dice_que_se_exporto(plan_pequeno):
     auditor = factories.usuario("auditora", grupos=("Auditor",), first_name="Ana", last_name="Ruiz")
     libro = _exportar(plan_pequeno, auditor, banda="bajo")
     acerca = {fila[0].value: fila[1].value for fila in libro["Acerca de"].iter_rows()}
@@ -100,7 +100,7 @@ def test_about_sheet_says_what_was_exported(plan_pequeno):
     assert acerca["Versión de Seguimiento"] == "0.1.0"
 
 
-def test_dashboard_filters_select_the_rows(plan_pequeno):
+def test_los_filtros_del_tablero_eligen_las_filas(plan_pequeno):
     libro = _exportar(plan_pequeno, factories.usuario(grupos=("Auditor",)), banda="bajo")
     codigos = [f["Código"].value for f in _filas(libro["Indicadores"])]
     assert codigos == ["3.1.1", "3.1.3"]
@@ -109,7 +109,7 @@ def test_dashboard_filters_select_the_rows(plan_pequeno):
     assert len(_filas(libro["Niveles"])) == 2  # levels are always the whole plan
 
 
-def test_planner_exports_only_indicators_of_their_dependencias(plan_pequeno):
+def test_planeador_exporta_solo_indicadores_de_sus_dependencias(plan_pequeno):
     otra = factories.dependencia(entidad=plan_pequeno.entidad, nombre="Otra secretaría")
     nivel = plan_pequeno.niveles.get(codigo="1")
     factories.indicador(plan=plan_pequeno, nivel=nivel, codigo="9.9.9", dependencia=otra)
@@ -118,7 +118,7 @@ def test_planner_exports_only_indicators_of_their_dependencias(plan_pequeno):
     assert codigos == ["9.9.9"]
 
 
-def test_command_writes_the_workbook(plan_pequeno, tmp_path):
+def test_el_comando_escribe_el_libro(plan_pequeno, tmp_path):
     factories.usuario("admin", is_superuser=True, is_staff=True)
     destino = tmp_path / "seguimiento.xlsx"
     salida = io.StringIO()
@@ -128,7 +128,7 @@ def test_command_writes_the_workbook(plan_pequeno, tmp_path):
     assert "3 indicadores" in salida.getvalue()
 
 
-def test_command_explains_a_bad_cut(plan_pequeno, tmp_path):
+def test_el_comando_explica_un_corte_mal_escrito(plan_pequeno, tmp_path):
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="AAAA-S"):
@@ -137,7 +137,7 @@ def test_command_explains_a_bad_cut(plan_pequeno, tmp_path):
         call_command("exportar", "--plan", "no-hay", "--corte", "2024-1", str(tmp_path / "x.xlsx"))
 
 
-def test_years_show_as_2023_and_quantities_keep_thousands(plan_pequeno):
+def test_anios_como_2023_y_cantidades_con_separador_de_miles(plan_pequeno):
     from indicadores.models import Indicador
 
     Indicador.objects.filter(codigo="3.1.3").update(anio_linea_base=2022)
@@ -154,7 +154,7 @@ def test_years_show_as_2023_and_quantities_keep_thousands(plan_pequeno):
     assert producto["Meta 2024"].number_format.startswith("#,##0")
 
 
-def test_choices_show_the_labels_users_know(plan_pequeno):
+def test_las_opciones_muestran_las_etiquetas_que_conocen_los_usuarios(plan_pequeno):
     from indicadores.models import Enfoque, Indicador, Reporte
 
     Reporte.objects.filter(indicador__codigo="3.1.1").update(estado="aprobado")
@@ -174,14 +174,14 @@ def test_choices_show_the_labels_users_know(plan_pequeno):
     assert not codigos & textos
 
 
-def test_dashboard_filter_by_tipo_is_described_with_its_label(plan_pequeno):
+def test_filtro_del_tablero_por_tipo_se_describe_con_su_etiqueta(plan_pequeno):
     libro = _exportar(plan_pequeno, factories.usuario(grupos=("Auditor",)), tipo="constante")
     acerca = {fila[0].value: fila[1].value for fila in libro["Acerca de"].iter_rows()}
     assert acerca["Filtros"] == "tipo: Constante"
     assert [f["Código"].value for f in _filas(libro["Indicadores"])] == ["3.1.1"]
 
 
-def test_about_sheet_explains_the_figures_in_spanish(plan_pequeno):
+def test_hoja_acerca_de_explica_las_cifras_en_espanol(plan_pequeno):
     libro = _exportar(plan_pequeno, factories.usuario(grupos=("Auditor",)))
     acerca = {fila[0].value: fila[1] for fila in libro["Acerca de"].iter_rows()}
     assert acerca["Plan"].value == "Política mini (bogota-mini)"
@@ -212,7 +212,7 @@ def _reporte_311(libro) -> dict:
     return next(f for f in _filas(libro["Reportes"]) if f["Código del indicador"].value == "3.1.1")
 
 
-def test_a_report_under_correction_counts_its_approved_value(plan_pequeno):
+def test_un_reporte_en_correccion_cuenta_su_valor_aprobado(plan_pequeno):
     _corregir_311(plan_pequeno, "0.7", _planeador_de(plan_pequeno))
     libro = _exportar(plan_pequeno, factories.usuario(grupos=("Auditor",)))
     producto = {f["Código"].value: f for f in _filas(libro["Indicadores"])}["3.1.1"]
@@ -226,7 +226,7 @@ def test_a_report_under_correction_counts_its_approved_value(plan_pequeno):
     assert reporte["Periodo (nombre)"].value == "2024"
 
 
-def test_the_public_export_shows_the_approved_copy_and_no_draft(plan_pequeno):
+def test_la_exportacion_publica_muestra_la_copia_aprobada_y_ningun_borrador(plan_pequeno):
     plan_pequeno.publicado = True
     plan_pequeno.save()
     Reporte.objects.filter(indicador__codigo="1.1.5").update(estado=Reporte.Estado.BORRADOR)
@@ -241,7 +241,7 @@ def test_the_public_export_shows_the_approved_copy_and_no_draft(plan_pequeno):
     assert "1.1.5" not in {f["Código del indicador"].value for f in _filas(libro["Reportes"])}
 
 
-def test_reimporting_with_a_correction_under_review_changes_nothing(plan_pequeno):
+def test_reimportar_con_una_correccion_en_revision_no_cambia_nada(plan_pequeno):
     """The sheet's «Avance» is the report as it is now for those who may read drafts, so the
     planning office's re-import does not withdraw the correction."""
     _corregir_311(plan_pequeno, "0.7", _planeador_de(plan_pequeno))
@@ -255,7 +255,7 @@ def test_reimporting_with_a_correction_under_review_changes_nothing(plan_pequeno
     assert (reporte.valor, reporte.valor_oficial) == (Decimal("0.7"), Decimal("0.33"))
 
 
-def test_a_closed_cut_exports_its_published_figures(plan_pequeno):
+def test_un_corte_cerrado_exporta_sus_cifras_publicadas(plan_pequeno):
     """After 2024-1 closed, 3.1.1's December value (its annual period was still running) is
     approved: the 2024-1 workbook keeps the A[2024] and the PAV it published."""
     revisor = factories.usuario("oficina", grupos=("Revisor",))
@@ -275,7 +275,7 @@ def test_a_closed_cut_exports_its_published_figures(plan_pequeno):
     assert acerca["Cifras"].startswith("Cifras oficiales del corte, cerrado el ")
 
 
-def test_an_open_cut_says_its_figures_are_computed_at_export_time(plan_pequeno):
+def test_un_corte_abierto_dice_que_sus_cifras_se_calculan_al_exportar(plan_pequeno):
     libro = _exportar(plan_pequeno, factories.usuario(grupos=("Auditor",)))
     acerca = {fila[0].value: fila[1].value for fila in libro["Acerca de"].iter_rows()}
     assert acerca["Cifras"].startswith("Corte abierto")

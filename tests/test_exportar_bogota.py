@@ -12,7 +12,7 @@ from reportes.excel.importar import importar_libro
 from reportes.selectors import plan_resultados
 from seguimiento.metodologia.resultados import CorteRef, Semaforo
 from tests import factories
-from tests.test_importar import _contenido
+from tests.libros_excel import contenido as _contenido
 
 CORTE = CorteRef.parse("2024-1")
 
@@ -27,7 +27,7 @@ def _fraccion(valor):
     return None if valor is None else float(valor) / 100
 
 
-def test_bogota_has_36_rows_matching_the_engine(datos_demo):
+def test_bogota_tiene_36_filas_iguales_a_las_del_motor(datos_demo):
     auditor = factories.usuario(grupos=("Auditor",))
     libro = openpyxl.load_workbook(io.BytesIO(_exportar(auditor)))
     filas = list(libro["Indicadores"].iter_rows())
@@ -52,7 +52,7 @@ def test_bogota_has_36_rows_matching_the_engine(datos_demo):
     assert bandas.count(Semaforo.BAJO.etiqueta) == 8
 
 
-def test_bogota_round_trip_into_an_empty_database(datos_demo):
+def test_bogota_ida_y_vuelta_a_una_base_de_datos_vacia(datos_demo):
     admin = factories.usuario("admin-bogota", is_superuser=True)
     primero = _exportar(admin)
     # An empty database: nothing of the plan, its entidad or its sectors is left.
@@ -75,7 +75,7 @@ def test_bogota_round_trip_into_an_empty_database(datos_demo):
     assert despues == antes
 
 
-def test_bogota_workbook_names_are_whole_or_say_they_are_cut(datos_demo):
+def test_bogota_nombres_del_libro_completos_o_con_puntos_suspensivos(datos_demo):
     libro = openpyxl.load_workbook(io.BytesIO(_exportar(factories.usuario(grupos=("Auditor",)))))
     filas = list(libro["Indicadores"].iter_rows(values_only=True))
     indicadores = {f[filas[0].index("Código")]: dict(zip(filas[0], f)) for f in filas[1:]}

@@ -12,7 +12,7 @@ def _libro(respuesta) -> openpyxl.Workbook:
     return openpyxl.load_workbook(io.BytesIO(b"".join(respuesta.streaming_content)))
 
 
-def test_auditor_downloads_the_filtered_workbook(client, plan_pequeno):
+def test_auditor_descarga_el_libro_filtrado(client, plan_pequeno):
     client.force_login(factories.usuario(grupos=("Auditor",)))
     respuesta = client.get(reverse("exportar_plan", args=["bogota-mini"]), {"corte": "2024-1", "banda": "bajo"})
     assert respuesta.status_code == 200
@@ -26,12 +26,12 @@ def test_auditor_downloads_the_filtered_workbook(client, plan_pequeno):
     assert acerca["Corte"].startswith("2024-1") and "Cumplimiento bajo" in acerca["Filtros"]
 
 
-def test_unpublished_plan_asks_anonymous_visitors_to_log_in(client, plan_pequeno):
+def test_plan_no_publicado_pide_ingresar_a_los_visitantes_anonimos(client, plan_pequeno):
     respuesta = client.get(reverse("exportar_plan", args=["bogota-mini"]))
     assert respuesta.status_code == 302 and "/cuentas/ingresar/" in respuesta["Location"]
 
 
-def test_published_plan_exports_without_login(client, plan_pequeno):
+def test_plan_publicado_se_exporta_sin_ingresar(client, plan_pequeno):
     plan_pequeno.publicado = True
     plan_pequeno.save()
     respuesta = client.get(reverse("exportar_plan", args=["bogota-mini"]), {"corte": "2024-1"})
@@ -39,13 +39,15 @@ def test_published_plan_exports_without_login(client, plan_pequeno):
     assert _libro(respuesta)["Acerca de"]["B5"].value == "Visitante anónimo"
 
 
-def test_a_plan_the_user_cannot_see_is_not_found(client, plan_pequeno):
+def test_un_plan_que_el_usuario_no_puede_ver_no_se_encuentra(client, plan_pequeno):
     client.force_login(factories.usuario(grupos=("Planeador",)))
     assert client.get(reverse("exportar_plan", args=["bogota-mini"])).status_code == 404
 
 
 @pytest.mark.parametrize("productos", [3, 60])
-def test_export_runs_a_fixed_number_of_queries(client, plan_pequeno, productos, django_assert_max_num_queries):
+def test_la_exportacion_hace_un_numero_fijo_de_consultas(
+    client, plan_pequeno, productos, django_assert_max_num_queries
+):
     nivel = plan_pequeno.niveles.get(codigo="3")
     dep = plan_pequeno.indicadores.first().dependencia
     for i in range(productos):
@@ -64,7 +66,7 @@ def test_export_runs_a_fixed_number_of_queries(client, plan_pequeno, productos, 
     assert libro["Niveles"]["I3"].value is not None  # objective 3's gap
 
 
-def test_templates_download(client, plan_pequeno):
+def test_las_plantillas_se_descargan(client, plan_pequeno):
     planeador = factories.usuario(grupos=("Planeador",), dependencias=[plan_pequeno.indicadores.first().dependencia])
     client.force_login(planeador)
     plantilla = client.get(reverse("excel_plantilla_plan"), {"anio_inicio": "2024", "anio_fin": "2027"})

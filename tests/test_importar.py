@@ -16,6 +16,7 @@ from reportes.excel.plantillas import plantilla_avance, plantilla_plan
 from seguimiento.metodologia.resultados import CorteRef
 from seguimiento.xlsx import Columna, Hoja, escribir_libro
 from tests import factories
+from tests.libros_excel import contenido as _contenido
 from tests.libros_excel import guardar as _guardar
 from tests.libros_excel import libro as _libro
 from tests.libros_excel import plan_minimo as _plan_minimo
@@ -36,20 +37,6 @@ def _estado_bd() -> tuple:
     )
 
 
-def _contenido(libro: openpyxl.Workbook) -> dict:
-    """Every cell's value, format and fill, minus the export's own timestamp."""
-    contenido = {}
-    for ws in libro.worksheets:
-        for fila in ws.iter_rows():
-            for c in fila:
-                if c.value is None:
-                    continue
-                contenido[(ws.title, c.coordinate)] = (c.value, c.number_format, c.fill.fgColor.rgb)
-    for clave in [k for k, v in contenido.items() if k[0] == "Acerca de" and v[0] == "Fecha de exportación"]:
-        del contenido[(clave[0], "B" + clave[1][1:])]
-    return contenido
-
-
 def _exportar(plan, usuario) -> io.BytesIO:
     salida = io.BytesIO()
     exportar_plan(salida, plan=plan, corte=CORTE, usuario=usuario)
@@ -65,23 +52,23 @@ def _borrar_plan(plan) -> None:
 
 
 @pytest.fixture
-def admin(db):
+def administrador(db):
     return factories.usuario("admin", is_superuser=True, is_staff=True)
 
 
 # -- round trip ---------------------------------------------------------------------------------
 
 
-def test_export_import_export_gives_equal_content(plan_pequeno, admin):
+def test_exportar_importar_exportar_da_el_mismo_contenido(plan_pequeno, administrador):
     Reporte.objects.filter(indicador__codigo="3.1.1").update(observaciones="=cmd|' /C calc'!A0", plan_de_choque="Reforzar")
     Reporte.objects.filter(indicador__codigo="3.1.3").update(estado="aprobado")
     Indicador.objects.filter(codigo="3.1.3").update(anio_linea_base=2022)
-    primero = _exportar(plan_pequeno, admin)
+    primero = _exportar(plan_pequeno, administrador)
     antes = _contenido(openpyxl.load_workbook(io.BytesIO(primero.getvalue())))
     _borrar_plan(plan_pequeno)
     assert not Plan.objects.exists()
 
-    resultado = importar_libro(primero, usuario=admin, confirmar=True)
+    resultado = importar_libro(primero, usuario=administrador, confirmar=True)
 
     assert resultado.errores == []
     assert resultado.aplicado
@@ -92,16 +79,16 @@ def test_export_import_export_gives_equal_content(plan_pequeno, admin):
     assert (producto.tipo_anualizacion, producto.periodicidad, producto.unidad) == ("creciente", "anual", "numero")
     assert producto.anio_linea_base == 2022
     assert set(Reporte.objects.filter(indicador=producto).values_list("estado", flat=True)) == {"aprobado"}
-    despues = _contenido(openpyxl.load_workbook(_exportar(plan, admin)))
+    despues = _contenido(openpyxl.load_workbook(_exportar(plan, administrador)))
     assert despues == antes
 
 
-def test_preview_lists_changes_and_writes_nothing(plan_pequeno, admin):
-    archivo = _exportar(plan_pequeno, admin)
+def test_vista_previa_lista_los_cambios_y_no_escribe_nada(plan_pequeno, administrador):
+    archivo = _exportar(plan_pequeno, administrador)
     _borrar_plan(plan_pequeno)
     antes = _estado_bd()
 
-    resultado = importar_libro(archivo, usuario=admin, confirmar=False)
+    resultado = importar_libro(archivo, usuario=administrador, confirmar=False)
 
     assert resultado.ok and not resultado.aplicado
     assert _estado_bd() == antes
@@ -112,15 +99,15 @@ def test_preview_lists_changes_and_writes_nothing(plan_pequeno, admin):
     assert resumen[("plan", "crear")] == 1
 
 
-def test_reimporting_the_same_workbook_changes_nothing(plan_pequeno, admin):
-    archivo = _exportar(plan_pequeno, admin)
-    resultado = importar_libro(archivo, usuario=admin, confirmar=True)
+def test_reimportar_el_mismo_libro_no_cambia_nada(plan_pequeno, administrador):
+    archivo = _exportar(plan_pequeno, administrador)
+    resultado = importar_libro(archivo, usuario=administrador, confirmar=True)
     assert resultado.ok
     assert resultado.cambios == []
 
 
-def test_a_new_plan_from_colombian_numbers(admin):
-    resultado = importar_libro(_libro(_plan_minimo()), usuario=admin, confirmar=True)
+def test_un_plan_nuevo_con_numeros_a_la_colombiana(administrador):
+    resultado = importar_libro(_libro(_plan_minimo()), usuario=administrador, confirmar=True)
     assert resultado.errores == []
     kioscos = Indicador.objects.get(codigo="1.1")
     assert kioscos.meta_final == Decimal("7480")
@@ -145,74 +132,76 @@ def _rechazado(archivo, usuario, *fragmentos: str, **kw):
     return resultado
 
 
-def test_not_a_workbook(admin):
-    resultado = _rechazado(io.BytesIO(b"codigo;nombre\n1;hola\n"), admin, "no es un libro de Excel (.xlsx) válido")
+def test_no_es_un_libro_de_excel(administrador):
+    resultado = _rechazado(
+        io.BytesIO(b"codigo;nombre\n1;hola\n"), administrador, "no es un libro de Excel (.xlsx) válido"
+    )
     assert resultado.errores[0].hoja == "(archivo)"
 
 
-def test_an_empty_workbook(admin):
-    _rechazado(_libro({"Hoja1": []}), admin, "no tiene las hojas de una plantilla")
+def test_un_libro_vacio(administrador):
+    _rechazado(_libro({"Hoja1": []}), administrador, "no tiene las hojas de una plantilla")
 
 
-def test_missing_sheet(admin):
+def test_falta_una_hoja(administrador):
     hojas = _plan_minimo()
     del hojas["Niveles"]
-    _rechazado(_libro(hojas), admin, "Falta la hoja «Niveles»")
+    _rechazado(_libro(hojas), administrador, "Falta la hoja «Niveles»")
 
 
-def test_missing_column(admin):
+def test_falta_una_columna(administrador):
     hojas = _plan_minimo()
     hojas["Indicadores"] = [[c for c in fila if c != "Periodicidad"] for fila in hojas["Indicadores"]]
-    resultado = _rechazado(_libro(hojas), admin, "Falta la columna «Periodicidad»")
+    resultado = _rechazado(_libro(hojas), administrador, "Falta la columna «Periodicidad»")
     assert resultado.errores[0].hoja == "Indicadores" and resultado.errores[0].fila == 1
 
 
-def test_text_in_a_number_cell(admin):
+def test_texto_en_una_celda_de_numero(administrador):
     hojas = _plan_minimo()
     hojas["Indicadores"][1][9] = "tres mil"
-    resultado = _rechazado(_libro(hojas), admin, "«tres mil» no es un número")
+    resultado = _rechazado(_libro(hojas), administrador, "«tres mil» no es un número")
     error = resultado.errores[0]
     assert (error.hoja, error.fila, error.columna) == ("Indicadores", 2, "Meta 2023")
 
 
-def test_an_ambiguous_number(admin):
+def test_un_numero_ambiguo(administrador):
     hojas = _plan_minimo()
     hojas["Indicadores"][2][9] = "1.234,5.6"
-    resultado = _rechazado(_libro(hojas), admin, "1.234,5.6")
+    resultado = _rechazado(_libro(hojas), administrador, "1.234,5.6")
     assert (resultado.errores[0].fila, resultado.errores[0].columna) == (3, "Meta 2023")
 
 
-def test_a_formula(admin):
+def test_una_formula(administrador):
     hojas = _plan_minimo()
     hojas["Indicadores"][1][8] = "=J2+K2"
-    resultado = _rechazado(_libro(hojas), admin, "La celda I2 tiene una fórmula; escriba el valor.")
+    resultado = _rechazado(_libro(hojas), administrador, "La celda I2 tiene una fórmula; escriba el valor.")
     assert resultado.errores[0].columna == "Meta final"
 
 
-def test_duplicated_codes(admin):
+def test_codigos_duplicados(administrador):
     hojas = _plan_minimo()
     hojas["Indicadores"][2][0] = "1.1"
-    _rechazado(_libro(hojas), admin, "El código de indicador «1.1» está repetido (ya aparece en la fila 2)")
+    _rechazado(_libro(hojas), administrador, "El código de indicador «1.1» está repetido (ya aparece en la fila 2)")
 
 
-def test_unknown_level_and_weights_that_do_not_add_up(admin):
+def test_nivel_desconocido_y_pesos_que_no_suman(administrador):
     hojas = _plan_minimo()
     hojas["Indicadores"][2][2] = "9"
-    _rechazado(_libro(hojas), admin, "El nivel «9» no existe")
+    _rechazado(_libro(hojas), administrador, "El nivel «9» no existe")
     hojas = _plan_minimo()
     hojas["Indicadores"][2][6] = "30"
-    _rechazado(_libro(hojas), admin, "suman 90 y deberían sumar 100")
+    _rechazado(_libro(hojas), administrador, "suman 90 y deberían sumar 100")
 
 
-def test_model_rules_apply(admin):
+def test_se_aplican_las_reglas_del_modelo(administrador):
     hojas = _plan_minimo()
     hojas["Indicadores"][1][8] = "9.000"  # suma: final target is not the sum of the yearly ones
     hojas["Indicadores"][2][3] = "decreciente"
     hojas["Indicadores"][2][7] = None  # decreciente without line base
-    _rechazado(_libro(hojas), admin, "no es la suma de las metas anuales", "necesita línea base")
+    _rechazado(_libro(hojas), administrador, "no es la suma de las metas anuales", "necesita línea base")
 
 
-def test_hundred_thousand_rows_end_quickly_with_a_message(admin):
+def test_cien_mil_filas_terminan_pronto_con_un_mensaje(administrador):
     filas = ([f"X{i}", "Indicador", "1", "suma", "anual", "Dep", None] for i in range(100_000))
     archivo = io.BytesIO()
     escribir_libro(
@@ -222,16 +211,16 @@ def test_hundred_thousand_rows_end_quickly_with_a_message(admin):
          Hoja("Indicadores", [Columna(t) for t in ["Código", "Indicador", "Nivel", "Tipo", "Periodicidad", "Dependencia", "Meta 2024"]], filas)],
     )
     archivo.seek(0)
-    _rechazado(archivo, admin, "más de 50.000 filas")
+    _rechazado(archivo, administrador, "más de 50.000 filas")
 
 
-def test_only_the_planning_office_imports_whole_plans(db):
+def test_solo_la_oficina_de_planeacion_importa_planes_completos(db):
     planeador = factories.usuario(grupos=("Planeador",))
     _rechazado(_libro(_plan_minimo()), planeador, "Solo la oficina de planeación")
 
 
-def test_past_year_targets_need_an_administrator_with_a_reason(plan_pequeno, admin):
-    archivo = _exportar(plan_pequeno, admin)
+def test_metas_de_vigencias_pasadas_necesitan_un_administrador_con_motivo(plan_pequeno, administrador):
+    archivo = _exportar(plan_pequeno, administrador)
     libro = openpyxl.load_workbook(archivo)
     ws = libro["Indicadores"]
     columna = [c.value for c in ws[1]].index("Meta 2023") + 1
@@ -243,7 +232,7 @@ def test_past_year_targets_need_an_administrator_with_a_reason(plan_pequeno, adm
     salida.seek(0)
     _rechazado(salida, revisor, "vigencia pasada")
     salida.seek(0)
-    assert importar_libro(salida, usuario=admin, confirmar=True, motivo="Corrección del documento CONPES").ok
+    assert importar_libro(salida, usuario=administrador, confirmar=True, motivo="Corrección del documento CONPES").ok
     assert Meta.objects.get(indicador__codigo="3.1.1", anio=2023).valor == Decimal("0.9")
 
 
@@ -263,14 +252,14 @@ def _avance(plan, usuario) -> openpyxl.Workbook:
     return openpyxl.load_workbook(salida)
 
 
-def test_progress_template_lists_the_planners_indicators_for_the_cut(plan_pequeno, planeador):
+def test_plantilla_de_avance_lista_los_indicadores_del_planeador_para_el_corte(plan_pequeno, planeador):
     libro = _avance(plan_pequeno, planeador)
     filas = list(libro["Reportes"].iter_rows(min_row=2, values_only=True))
     assert [(f[0], f[4], f[5]) for f in filas] == [("1.1.5", 2024, 1), ("3.1.1", 2024, 1), ("3.1.3", 2024, 1)]
     assert filas[1][7] == pytest.approx(0.33)  # the value already reported
 
 
-def test_planner_imports_progress_as_drafts(plan_pequeno, planeador):
+def test_planeador_importa_el_avance_como_borradores(plan_pequeno, planeador):
     libro = _avance(plan_pequeno, planeador)
     ws = libro["Reportes"]
     ws["H2"] = "1,5"
@@ -284,7 +273,7 @@ def test_planner_imports_progress_as_drafts(plan_pequeno, planeador):
     assert [(c.accion, c.clave) for c in resultado.cambios] == [("crear", "1.1.5 2024")]
 
 
-def test_progress_for_another_dependencia_writes_nothing(plan_pequeno, planeador):
+def test_avance_de_otra_dependencia_no_escribe_nada(plan_pequeno, planeador):
     otra = factories.dependencia(entidad=plan_pequeno.entidad, nombre="Otra")
     factories.indicador(plan=plan_pequeno, nivel=plan_pequeno.niveles.first(), codigo="9.9", dependencia=otra)
     libro = _avance(plan_pequeno, planeador)
@@ -294,7 +283,7 @@ def test_progress_for_another_dependencia_writes_nothing(plan_pequeno, planeador
     _rechazado(_guardar(libro), planeador, "No puede reportar el indicador 9.9: no es de sus dependencias")
 
 
-def test_progress_of_a_closed_cut_is_refused(plan_pequeno, planeador, admin):
+def test_avance_de_un_corte_cerrado_se_rechaza(plan_pequeno, planeador, administrador):
     # An annual 2024 report ends on 31 December: the cut 2024-2 freezes it once closed.
     Corte.objects.create(plan=plan_pequeno, anio=2024, semestre=2, estado=Corte.Estado.CERRADO)
     libro = _avance(plan_pequeno, planeador)
@@ -303,7 +292,7 @@ def test_progress_of_a_closed_cut_is_refused(plan_pequeno, planeador, admin):
     assert (resultado.errores[0].hoja, resultado.errores[0].fila, resultado.errores[0].columna) == ("Reportes", 3, "Periodo")
 
 
-def test_progress_for_an_unknown_plan(planeador):
+def test_avance_de_un_plan_desconocido(planeador):
     libro = _libro({"Plan": [["Campo", "Valor"], ["Código", "no-existe"]],
                     "Reportes": [["Código del indicador", "Año", "Periodo", "Avance"], ["1", 2024, 1, 3]]})
     _rechazado(libro, planeador, "No existe el plan «no-existe»")
@@ -312,7 +301,7 @@ def test_progress_for_an_unknown_plan(planeador):
 # -- templates and commands ---------------------------------------------------------------------
 
 
-def test_plan_template_has_drop_downs_and_imports_once_filled(admin):
+def test_plantilla_del_plan_tiene_listas_desplegables_y_se_importa_ya_llena(administrador):
     salida = io.BytesIO()
     plantilla_plan(salida, anio_inicio=2024, anio_fin=2027)
     salida.seek(0)
@@ -331,14 +320,14 @@ def test_plan_template_has_drop_downs_and_imports_once_filled(admin):
     libro["Niveles"].append(["1", None, "Eje", "Eje uno"])
     libro["Indicadores"].append(["1.1", "Hogares", "1", None, "Número", "Suma", "Anual", "Secretaría", None, None, None, "10",
                                  None, "No", None, 2, 3, 5])
-    resultado = importar_libro(_guardar(libro), usuario=admin, confirmar=True)
+    resultado = importar_libro(_guardar(libro), usuario=administrador, confirmar=True)
     assert resultado.errores == []
     assert Indicador.objects.get(codigo="1.1").metas.count() == 3
 
 
-def test_import_command_dry_run_and_write(plan_pequeno, admin, tmp_path):
+def test_comando_importar_simula_con_dry_run_y_luego_escribe(plan_pequeno, administrador, tmp_path):
     archivo = tmp_path / "plan.xlsx"
-    archivo.write_bytes(_exportar(plan_pequeno, admin).getvalue())
+    archivo.write_bytes(_exportar(plan_pequeno, administrador).getvalue())
     _borrar_plan(plan_pequeno)
     salida = io.StringIO()
     call_command("importar", str(archivo), "--dry-run", stdout=salida)
@@ -348,7 +337,7 @@ def test_import_command_dry_run_and_write(plan_pequeno, admin, tmp_path):
     assert Plan.objects.filter(codigo="bogota-mini").exists()
 
 
-def test_import_command_reports_errors(admin, tmp_path):
+def test_comando_importar_informa_los_errores(administrador, tmp_path):
     archivo = tmp_path / "malo.xlsx"
     archivo.write_bytes(b"no soy un libro")
     errores = io.StringIO()
@@ -381,25 +370,27 @@ def _plan_con_opciones(tipo: str, periodicidad: str, unidad: str, estado: str) -
         ("CONSTANTE", " Semestral ", "porcentáje", "APROBADO"),  # case, spaces and accents do not matter
     ],
 )
-def test_import_takes_labels_and_codes(admin, tipo, periodicidad, unidad, estado):
-    resultado = importar_libro(_libro(_plan_con_opciones(tipo, periodicidad, unidad, estado)), usuario=admin, confirmar=True)
+def test_la_importacion_acepta_etiquetas_y_codigos(administrador, tipo, periodicidad, unidad, estado):
+    resultado = importar_libro(
+        _libro(_plan_con_opciones(tipo, periodicidad, unidad, estado)), usuario=administrador, confirmar=True
+    )
     assert resultado.errores == []
     indicador = Indicador.objects.get(plan__codigo="plan-nuevo", codigo="1.1")
     assert (indicador.tipo_anualizacion, indicador.periodicidad, indicador.unidad) == ("constante", "semestral", "porcentaje")
     assert Reporte.objects.get(indicador=indicador).estado == "aprobado"
 
 
-def test_import_numero_label_with_accent(admin):
+def test_la_importacion_acepta_la_etiqueta_numero_con_tilde(administrador):
     hojas = _plan_con_opciones("Suma", "Anual", "Número", "Borrador")
     hojas["Indicadores"][1][7:] = ["2", "2"]
-    resultado = importar_libro(_libro(hojas), usuario=admin, confirmar=True)
+    resultado = importar_libro(_libro(hojas), usuario=administrador, confirmar=True)
     assert resultado.errores == []
     assert Indicador.objects.get(codigo="1.1").unidad == "numero"
 
 
-def test_an_unknown_choice_lists_the_labels(admin):
+def test_una_opcion_desconocida_lista_las_etiquetas(administrador):
     _rechazado(
-        _libro(_plan_con_opciones("Lineal", "Anual", "Número", "Aprobado")), admin,
+        _libro(_plan_con_opciones("Lineal", "Anual", "Número", "Aprobado")), administrador,
         "«Lineal» no es un valor válido; use uno de: Suma, Creciente, Constante, Decreciente.",
     )
 
@@ -416,29 +407,29 @@ def _con_reporte_nuevo(plan, usuario, fila: list) -> tuple[io.BytesIO, int]:
     return _guardar(libro), ws.max_row
 
 
-def test_a_new_report_in_a_closed_cut_is_refused_with_its_place(plan_pequeno, admin):
+def test_un_reporte_nuevo_en_un_corte_cerrado_se_rechaza_con_su_ubicacion(plan_pequeno, administrador):
     Corte.objects.create(plan=plan_pequeno, anio=2024, semestre=2, estado=Corte.Estado.CERRADO)
     fila = [("Código del indicador", "1.1.5"), ("Año", 2024), ("Periodo", 1), ("Avance", "2"), ("Estado", "Aprobado")]
-    archivo, numero = _con_reporte_nuevo(plan_pequeno, admin, fila)
+    archivo, numero = _con_reporte_nuevo(plan_pequeno, administrador, fila)
     revisor = factories.usuario(grupos=("Revisor",))
 
     _rechazado(archivo, revisor, f"Hoja «Reportes», fila {numero}, columna «Periodo»", "2024-2", "cerrado")
     archivo.seek(0)
     _rechazado(archivo, revisor, "cerrado", motivo="Oficio 12")  # the reason is an administrator's exception
     archivo.seek(0)
-    _rechazado(archivo, admin, "escribe el motivo")
+    _rechazado(archivo, administrador, "escribe el motivo")
     assert not Reporte.objects.filter(indicador__codigo="1.1.5", anio=2024).exists()
 
     archivo.seek(0)
-    resultado = importar_libro(archivo, usuario=admin, confirmar=True, motivo="Oficio 12 de la Secretaría")
+    resultado = importar_libro(archivo, usuario=administrador, confirmar=True, motivo="Oficio 12 de la Secretaría")
     assert resultado.errores == []
     reporte = Reporte.objects.get(indicador__codigo="1.1.5", anio=2024, periodo=1)
     assert reporte.valor == Decimal("2")
     registro = reporte.history.latest()
-    assert (registro.history_user, registro.history_change_reason) == (admin, "Oficio 12 de la Secretaría")
+    assert (registro.history_user, registro.history_change_reason) == (administrador, "Oficio 12 de la Secretaría")
 
 
-def test_a_new_report_in_an_open_cut_needs_no_reason(plan_pequeno):
+def test_un_reporte_nuevo_en_un_corte_abierto_no_necesita_motivo(plan_pequeno):
     # Only June is closed: the annual 2024 value (it ends in December) and 2025 are still open.
     Corte.objects.create(plan=plan_pequeno, anio=2024, semestre=1, estado=Corte.Estado.CERRADO)
     revisor = factories.usuario(grupos=("Revisor",))
@@ -449,7 +440,7 @@ def test_a_new_report_in_an_open_cut_needs_no_reason(plan_pequeno):
         assert Reporte.objects.get(indicador__codigo="1.1.5", anio=anio).estado == "aprobado"
 
 
-def test_a_revisor_does_not_write_a_planners_draft(plan_pequeno):
+def test_un_revisor_no_escribe_el_borrador_de_un_planeador(plan_pequeno):
     """As in the admin, drafts are the dependencia's planners' (or an administrator's) work."""
     fila = [("Código del indicador", "1.1.5"), ("Año", 2025), ("Periodo", 1), ("Avance", "2")]
     revisor = factories.usuario(grupos=("Revisor",))
@@ -458,9 +449,9 @@ def test_a_revisor_does_not_write_a_planners_draft(plan_pequeno):
                "No puede reportar el indicador 1.1.5")
 
 
-def test_a_revisor_imports_approved_reports_as_approved(plan_pequeno, admin):
+def test_un_revisor_importa_reportes_aprobados_como_aprobados(plan_pequeno, administrador):
     fila = [("Código del indicador", "1.1.5"), ("Año", 2025), ("Periodo", 1), ("Avance", "2"), ("Estado", "Aprobado")]
-    archivo, _ = _con_reporte_nuevo(plan_pequeno, admin, fila)
+    archivo, _ = _con_reporte_nuevo(plan_pequeno, administrador, fila)
     revisor = factories.usuario("oficina", grupos=("Revisor",))
 
     assert importar_libro(archivo, usuario=revisor, confirmar=True).errores == []
@@ -470,29 +461,29 @@ def test_a_revisor_imports_approved_reports_as_approved(plan_pequeno, admin):
     assert reporte.history.latest().history_user == revisor
 
 
-def test_new_reports_enter_the_review_through_its_steps(plan_pequeno, admin):
+def test_los_reportes_nuevos_entran_a_la_revision_por_sus_pasos(plan_pequeno, administrador):
     """A new «Enviado» report is written as a draft and sent (the plan-de-choque check holds); a
     new report cannot enter «Devuelto»: returning is the review's step, with its comment."""
     enviado = [("Código del indicador", "1.1.5"), ("Año", 2025), ("Periodo", 1), ("Avance", "2"),
                ("Estado", "Enviado"), ("Plan de choque", "")]
     atrasado = [("Código del indicador", "3.1.3"), *enviado[1:3], ("Avance", "0"), *enviado[4:]]  # 0 of 1 in 2025
-    archivo, numero = _con_reporte_nuevo(plan_pequeno, admin, atrasado)
-    _rechazado(archivo, admin, f"fila {numero}, columna «Plan de choque»", "queda en cumplimiento bajo")
+    archivo, numero = _con_reporte_nuevo(plan_pequeno, administrador, atrasado)
+    _rechazado(archivo, administrador, f"fila {numero}, columna «Plan de choque»", "queda en cumplimiento bajo")
 
-    archivo, _ = _con_reporte_nuevo(plan_pequeno, admin, enviado)
-    assert importar_libro(archivo, usuario=admin, confirmar=True).errores == []
+    archivo, _ = _con_reporte_nuevo(plan_pequeno, administrador, enviado)
+    assert importar_libro(archivo, usuario=administrador, confirmar=True).errores == []
     reporte = Reporte.objects.get(indicador__codigo="1.1.5", anio=2025)
     assert reporte.estado == "enviado"
     assert [h.estado for h in reporte.history.order_by("history_date", "history_id")] == ["borrador", "enviado"]
 
     devuelto = [("Código del indicador", "1.1.5"), ("Año", 2026), ("Periodo", 1), ("Avance", "2"), ("Estado", "Devuelto")]
-    archivo, numero = _con_reporte_nuevo(plan_pequeno, admin, devuelto)
-    _rechazado(archivo, admin, f"fila {numero}, columna «Estado»", "no puede entrar devuelto")
+    archivo, numero = _con_reporte_nuevo(plan_pequeno, administrador, devuelto)
+    _rechazado(archivo, administrador, f"fila {numero}, columna «Estado»", "no puede entrar devuelto")
 
 
-def test_plan_import_leaves_history_by_the_importing_user_with_the_reason(plan_pequeno, admin, tmp_path):
+def test_importar_un_plan_deja_historial_del_usuario_que_importa_con_el_motivo(plan_pequeno, administrador, tmp_path):
     archivo = tmp_path / "plan.xlsx"
-    archivo.write_bytes(_exportar(plan_pequeno, admin).getvalue())
+    archivo.write_bytes(_exportar(plan_pequeno, administrador).getvalue())
     _borrar_plan(plan_pequeno)
     revisor = factories.usuario("oficina", grupos=("Revisor",))
 
@@ -508,7 +499,7 @@ def test_plan_import_leaves_history_by_the_importing_user_with_the_reason(plan_p
             "+", revisor, "Carga inicial del CONPES"), objeto
 
 
-def test_changed_and_removed_targets_leave_history(plan_pequeno):
+def test_metas_cambiadas_y_eliminadas_dejan_historial(plan_pequeno):
     revisor = factories.usuario("oficina", grupos=("Revisor",))
     libro = openpyxl.load_workbook(_exportar(plan_pequeno, revisor))
     ws = libro["Indicadores"]

@@ -21,7 +21,7 @@ def _subir(contenido: bytes, nombre: str = "plan.xlsx") -> SimpleUploadedFile:
     return SimpleUploadedFile(nombre, contenido, content_type="application/octet-stream")
 
 
-def test_upload_preview_confirm(client, revisor, settings, tmp_path):
+def test_subir_ver_la_vista_previa_y_confirmar(client, revisor, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(revisor)
     contenido = _libro(_plan_minimo()).getvalue()
@@ -38,7 +38,7 @@ def test_upload_preview_confirm(client, revisor, settings, tmp_path):
     assert not list((tmp_path / "importaciones").iterdir())  # the uploaded file is not kept
 
 
-def test_errors_are_listed_with_sheet_row_and_column(client, revisor, settings, tmp_path):
+def test_los_errores_se_listan_con_hoja_fila_y_columna(client, revisor, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(revisor)
     hojas = _plan_minimo()
@@ -52,7 +52,7 @@ def test_errors_are_listed_with_sheet_row_and_column(client, revisor, settings, 
     assert not Plan.objects.exists()
 
 
-def test_a_forged_or_foreign_token_is_refused(client, revisor, settings, tmp_path):
+def test_un_token_falsificado_o_ajeno_se_rechaza(client, revisor, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(revisor)
     respuesta = client.post(reverse("excel_importar"), {"token": "inventado"})
@@ -64,13 +64,13 @@ def test_a_forged_or_foreign_token_is_refused(client, revisor, settings, tmp_pat
     assert not Plan.objects.exists()
 
 
-def test_import_needs_staff(client, db):
+def test_importar_exige_acceso_al_admin(client, db):
     client.force_login(factories.usuario(grupos=("Planeador",)))
     respuesta = client.get(reverse("excel_importar"))
     assert respuesta.status_code == 302 and "/admin/login/" in respuesta["Location"]
 
 
-def test_excel_page_links_templates_and_exports(client, revisor):
+def test_la_pagina_de_excel_enlaza_plantillas_y_exportaciones(client, revisor):
     factories.plan(codigo="plan-a", nombre="Plan A")
     client.force_login(revisor)
     html = client.get(reverse("excel_inicio")).content.decode()
@@ -79,7 +79,7 @@ def test_excel_page_links_templates_and_exports(client, revisor):
     assert reverse("excel_plantilla_avance", args=["plan-a"]) in html
 
 
-def test_not_a_workbook_upload(client, revisor, settings, tmp_path):
+def test_subir_algo_que_no_es_un_libro_de_excel(client, revisor, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(revisor)
     vista = client.post(reverse("excel_importar"), {"archivo": _subir(b"%PDF-1.4", "informe.pdf")})
@@ -88,7 +88,7 @@ def test_not_a_workbook_upload(client, revisor, settings, tmp_path):
     assert io is not None
 
 
-def test_abandoned_previews_are_cleaned_up(client, revisor, settings, tmp_path):
+def test_las_vistas_previas_abandonadas_se_limpian(client, revisor, settings, tmp_path):
     import os
     import time
 
@@ -106,7 +106,7 @@ def test_abandoned_previews_are_cleaned_up(client, revisor, settings, tmp_path):
     assert len({r.stem for r in restantes}) == 1
 
 
-def test_preview_speaks_in_words_not_codes(client, revisor, settings, tmp_path):
+def test_la_vista_previa_habla_con_palabras_no_con_codigos(client, revisor, settings, tmp_path):
     from reportes.excel.importar import importar_libro
 
     settings.MEDIA_ROOT = tmp_path

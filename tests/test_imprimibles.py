@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from politicas.models import ActividadCualitativa, InformeCualitativo
 from tests import factories as f
-from tests.test_dashboard import construir_plan
-from tests.test_indicador_page import plan_cali
+from tests.factories import plan_cali, plan_de_dos_objetivos
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +31,7 @@ def test_informe_bogota_tiene_graficos_listas_con_narrativas_y_anexo(client, dat
 
 @pytest.mark.parametrize("n", [2, 12])
 def test_informe_seguimiento_numero_fijo_de_consultas(client, django_assert_num_queries, n):
-    plan = construir_plan(n)
+    plan = plan_de_dos_objetivos(n)
     client.get(reverse("informe_seguimiento", args=[plan.codigo]), {"corte": "2024-1"})  # stores summaries
     # Expect 8 queries (anonymous): plan, cuts, results (published figures, levels, indicators),
     # dependencias, enfoques, narratives of bajo and sobre ejecución.

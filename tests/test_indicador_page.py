@@ -1,44 +1,13 @@
 """Indicator page: hierarchy, línea base, the Cali year table, percentages, narratives, queries."""
 
-from decimal import Decimal
-
 import pytest
 from django.urls import reverse
 
-from indicadores.models import Corte, Evidencia, Indicador, Reporte
-from politicas.models import Nivel, Plan
+from indicadores.models import Indicador, Reporte
 from tests import factories as f
+from tests.factories import plan_cali
 
 pytestmark = pytest.mark.django_db
-
-
-def plan_cali(n_extra: int = 0):
-    """Cali's Eje 4 → Componente 4.1 → Programa 4.1.3 with indicator 44010030007 (seed 002)."""
-    plan = f.plan(
-        codigo="cali", nombre="Plan de Desarrollo de Cali", tipo=Plan.Tipo.PLAN_DESARROLLO, anio_inicio=2016,
-        anio_fin=2019, nombres_niveles="Eje, Componente, Programa", publicado=True,
-    )
-    Corte.objects.create(plan=plan, anio=2017, semestre=2)
-    eje = Nivel.objects.create(plan=plan, codigo="4", nombre="Cali emprendedora y pujante")
-    comp = Nivel.objects.create(plan=plan, padre=eje, codigo="4.1", nombre="Fomento al emprendimiento")
-    prog = Nivel.objects.create(plan=plan, padre=comp, codigo="4.1.3", nombre="Mecanismos de apoyo al emprendimiento")
-    dep = f.dependencia(entidad=plan.entidad, nombre="Secretaría de Desarrollo Económico")
-    ind = f.indicador(
-        plan=plan, nivel=prog, dependencia=dep, codigo="44010030007",
-        nombre="Bankomunales conformados para la autogestión de comunidades vulnerables",
-        tipo_anualizacion="creciente", linea_base=Decimal(60), anio_linea_base=2015,
-        metas={2016: "110", 2017: "160", 2018: "210", 2019: "260"},
-    )
-    Reporte.objects.create(indicador=ind, anio=2016, valor=Decimal(116), estado="aprobado", observaciones="Creación de bankomunales 2016.")
-    reporte = Reporte.objects.create(
-        indicador=ind, anio=2017, valor=Decimal(160), estado="aprobado",
-        observaciones="Se realizó un convenio de asociación con CEDECUR.", plan_de_choque="Seguimiento mensual.",
-    )
-    Evidencia.objects.create(reporte=reporte, descripcion="Acta del convenio", enlace="https://example.org/acta.pdf")
-    for k in range(n_extra):  # other indicators of the plan: the page must not read them one by one
-        otro = f.indicador(plan=plan, nivel=prog, dependencia=dep, codigo=f"4402{k:07d}", metas={2016: "1", 2017: "2"})
-        Reporte.objects.create(indicador=otro, anio=2016, valor=Decimal(1), estado="aprobado")
-    return plan, ind
 
 
 def test_muestra_linea_base_y_tabla_de_metas_y_ejecucion(client):

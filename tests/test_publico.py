@@ -4,13 +4,13 @@ import pytest
 from django.urls import reverse
 
 from tests import factories as f
-from tests.test_dashboard import construir_plan
+from tests.factories import plan_de_dos_objetivos
 
 pytestmark = pytest.mark.django_db
 
 
 def test_plan_publicado_se_lee_sin_ingresar(client):
-    plan = construir_plan(1, publicado=True)
+    plan = plan_de_dos_objetivos(1, publicado=True)
     indicador = plan.indicadores.first()
     for url in (
         reverse("tablero", args=[plan.codigo]),
@@ -24,7 +24,7 @@ def test_plan_publicado_se_lee_sin_ingresar(client):
 
 
 def test_plan_no_publicado_pide_ingresar(client):
-    plan = construir_plan(1, publicado=False)
+    plan = plan_de_dos_objetivos(1, publicado=False)
     indicador = plan.indicadores.first()
     for url in (
         reverse("tablero", args=[plan.codigo]),
@@ -37,20 +37,20 @@ def test_plan_no_publicado_pide_ingresar(client):
 
 
 def test_usuario_sin_acceso_recibe_404(client):
-    plan = construir_plan(1, publicado=False)
+    plan = plan_de_dos_objetivos(1, publicado=False)
     client.force_login(f.usuario(grupos=("Planeador",)))
     assert client.get(reverse("tablero", args=[plan.codigo])).status_code == 404
 
 
 def test_funcionario_ve_plan_no_publicado(client):
-    plan = construir_plan(1, publicado=False)
+    plan = plan_de_dos_objetivos(1, publicado=False)
     client.force_login(f.usuario(grupos=("Funcionario",)))
     assert client.get(reverse("tablero", args=[plan.codigo])).status_code == 200
 
 
 def test_inicio_anonimo_solo_lista_planes_publicados(client):
-    publicado = construir_plan(1, publicado=True)
-    oculto = construir_plan(1, publicado=False)
+    publicado = plan_de_dos_objetivos(1, publicado=True)
+    oculto = plan_de_dos_objetivos(1, publicado=False)
     oculto.nombre = "Plan reservado"
     oculto.save()
     publicado.nombre = "Plan abierto"
@@ -61,7 +61,7 @@ def test_inicio_anonimo_solo_lista_planes_publicados(client):
 
 
 def test_inicio_muestra_cifras_de_cada_plan(client):
-    construir_plan(2, publicado=True)
+    plan_de_dos_objetivos(2, publicado=True)
     html = client.get(reverse("inicio")).content.decode()
     assert "Avance acumulado" in html and "−1,25 pp" in html  # two objectives at −0,63 each
     assert "Cumplimiento bajo" in html
@@ -70,7 +70,7 @@ def test_inicio_muestra_cifras_de_cada_plan(client):
 @pytest.mark.parametrize("n_planes", [1, 4])
 def test_inicio_numero_fijo_de_consultas(client, django_assert_num_queries, n_planes):
     for _ in range(n_planes):
-        construir_plan(3, publicado=True)
+        plan_de_dos_objetivos(3, publicado=True)
     client.get(reverse("inicio"))  # the first read stores the cut's summaries
     # Expect 6 queries: plans, their cuts, levels, published figures of closed cuts, stale
     # summaries (none), stored summaries.
@@ -84,7 +84,7 @@ def test_anios_e_ids_sin_separador_de_miles(client):
     from indicadores.models import Indicador
     from politicas.models import Dependencia, Nivel
 
-    plan = construir_plan(1, publicado=True)
+    plan = plan_de_dos_objetivos(1, publicado=True)
     dependencia = Dependencia.objects.create(id=12345, entidad=plan.entidad, nombre="Sector Cultura")
     objetivo = Nivel.objects.create(id=23456, plan=plan, codigo="3", nombre="Objetivo 3")
     producto = Nivel.objects.create(id=23457, plan=plan, padre=objetivo, codigo="3.1.1", nombre="Producto 3.1.1")

@@ -22,7 +22,7 @@ D = Decimal
 
 
 @pytest.fixture
-def escenario():
+def indicador_semestral_de_salud():
     """A semestral suma indicator with a target of 10 in 2024 (5 due at June), its planner and
     the planning office."""
     dep = factories.dependencia(nombre="Salud")
@@ -61,8 +61,8 @@ def _fila_oficial(e, corte: CorteRef):
     return next(i for i in resultado.indicadores if i.indicador_id == e["indicador"].pk)
 
 
-def test_correccion_muestra_antes_y_despues_de_valor_narrativas_y_evidencias(escenario):
-    e = escenario
+def test_correccion_muestra_antes_y_despues_de_valor_narrativas_y_evidencias(indicador_semestral_de_salud):
+    e = indicador_semestral_de_salud
     reporte = services.reporte_registrar(
         indicador=e["indicador"], anio=2024, periodo=1, valor=D("4"), usuario=e["planeador"],
         observaciones="Cuatro talleres.",
@@ -90,8 +90,8 @@ def test_correccion_muestra_antes_y_despues_de_valor_narrativas_y_evidencias(esc
     assert cambios["evidencias"][1] == "Acta de enero\nInforme de interventoría (nueva)"
 
 
-def test_un_reporte_nuevo_no_tiene_antes_y_despues(escenario):
-    e = escenario
+def test_un_reporte_nuevo_no_tiene_antes_y_despues(indicador_semestral_de_salud):
+    e = indicador_semestral_de_salud
     reporte = services.reporte_registrar(
         indicador=e["indicador"], anio=2024, periodo=1, valor=D("4"), usuario=e["planeador"]
     )
@@ -99,8 +99,8 @@ def test_un_reporte_nuevo_no_tiene_antes_y_despues(escenario):
     assert not vista.es_correccion and vista.cambios == []
 
 
-def test_cifras_oficiales_y_al_aprobar_son_las_del_tablero_antes_y_despues(escenario):
-    e = escenario
+def test_cifras_oficiales_y_al_aprobar_son_las_del_tablero_antes_y_despues(indicador_semestral_de_salud):
+    e = indicador_semestral_de_salud
     reporte = _aprobado(e, "4")  # 4 of the 5 due at June: PAHV 80 %, alto
     reporte = _corregir(e, reporte, "2", plan_de_choque="Se contrató el operador.")  # 40 %: bajo
     reporte = services.reporte_enviar(reporte=reporte, usuario=e["planeador"], version_esperada=reporte.version)
@@ -122,8 +122,8 @@ def test_cifras_oficiales_y_al_aprobar_son_las_del_tablero_antes_y_despues(escen
     )
 
 
-def test_sobre_ejecucion_pide_justificacion_y_avisa_si_falta(escenario):
-    e = escenario
+def test_sobre_ejecucion_pide_justificacion_y_avisa_si_falta(indicador_semestral_de_salud):
+    e = indicador_semestral_de_salud
     reporte = services.reporte_registrar(
         indicador=e["indicador"], anio=2024, periodo=1, valor=D("9"), usuario=e["planeador"]
     )
@@ -135,8 +135,8 @@ def test_sobre_ejecucion_pide_justificacion_y_avisa_si_falta(escenario):
     assert vista.oficial.pahv is None and vista.oficial.motivo == "No ha iniciado"
 
 
-def test_con_el_corte_de_junio_cerrado_un_anual_cambia_las_cifras_de_diciembre(escenario):
-    e = escenario
+def test_con_el_corte_de_junio_cerrado_un_anual_cambia_las_cifras_de_diciembre(indicador_semestral_de_salud):
+    e = indicador_semestral_de_salud
     anual = factories.indicador(
         plan=e["plan"], nivel=e["indicador"].nivel, dependencia=e["indicador"].dependencia, codigo="2.1.1",
         tipo_anualizacion="constante", periodicidad="anual", metas={2024: "0.8"}, meta_final=D("0.8"),
@@ -148,8 +148,8 @@ def test_con_el_corte_de_junio_cerrado_un_anual_cambia_las_cifras_de_diciembre(e
     assert vista.al_aprobar.pahv == D(50)
 
 
-def test_corte_cerrado_compara_con_las_cifras_que_publico(escenario):
-    e = escenario
+def test_corte_cerrado_compara_con_las_cifras_que_publico(indicador_semestral_de_salud):
+    e = indicador_semestral_de_salud
     reporte = _aprobado(e, "4")
     corte = services.corte_abrir(plan=e["plan"], anio=2024, semestre=1, usuario=e["revisor"])
     services.corte_cerrar(corte=corte, usuario=e["revisor"])
@@ -188,8 +188,8 @@ def test_cifras_oficiales_del_demo_de_bogota_iguales_a_las_del_tablero(datos_dem
     assert (vista.oficial.banda, vista.al_aprobar) == (Semaforo.BAJO, vista.oficial)  # approved: nothing to change
 
 
-def test_bandas_de_la_cola_iguales_a_las_de_la_pagina_de_revision(escenario):
-    e = escenario
+def test_bandas_de_la_cola_iguales_a_las_de_la_pagina_de_revision(indicador_semestral_de_salud):
+    e = indicador_semestral_de_salud
     _aprobado(e, "4", periodo=1)
     services.reporte_registrar(indicador=e["indicador"], anio=2024, periodo=2, valor=D("30"), usuario=e["planeador"])
     otro = factories.indicador(
@@ -220,8 +220,8 @@ def _consultas(funcion) -> int:
     return len(consultas)
 
 
-def test_cola_y_pagina_de_revision_con_numero_fijo_de_consultas(escenario):
-    e = escenario
+def test_cola_y_pagina_de_revision_con_numero_fijo_de_consultas(indicador_semestral_de_salud):
+    e = indicador_semestral_de_salud
     reporte = _corregir(e, _aprobado(e, "4"), "5")
     _poblar(e, 2)
     pocos_cola = _consultas(lambda: revision.bandas_al_aprobar(Reporte.objects.all()))

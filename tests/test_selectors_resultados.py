@@ -27,7 +27,7 @@ def escalera(m2023: str, m2024: str, final: str) -> dict[int, str]:
 
 
 @pytest.fixture
-def seis():
+def plan_de_la_especificacion():
     """The rows of SPEC §6, under objectives 1, 2, 3, 4 and 7 with the weights the spec gives."""
     plan = factories.plan(codigo="conpes-prueba")
     dep = factories.dependencia(entidad=plan.entidad)
@@ -62,8 +62,8 @@ ESPERADO = {  # codigo: (PAV, PAHV, PAA, semáforo)
 }
 
 
-def test_filas_de_la_especificacion(seis):
-    resultado = plan_resultados(plan=seis, corte=CORTE)
+def test_filas_de_la_especificacion(plan_de_la_especificacion):
+    resultado = plan_resultados(plan=plan_de_la_especificacion, corte=CORTE)
     obtenido = {
         r.codigo: (redondo(r.pav), redondo(r.pahv), redondo(r.paa), r.semaforo) for r in resultado.indicadores
     }
@@ -73,8 +73,8 @@ def test_filas_de_la_especificacion(seis):
     assert sin_pav.semaforo_pav == Semaforo.SIN_INFORMACION
 
 
-def test_brechas_por_objetivo_y_total(seis):
-    resultado = plan_resultados(plan=seis, corte=CORTE)
+def test_brechas_por_objetivo_y_total(plan_de_la_especificacion):
+    resultado = plan_resultados(plan=plan_de_la_especificacion, corte=CORTE)
     brechas = {n.codigo: n.brecha for n in resultado.niveles}
     assert brechas["1"] == D("0.20")
     assert brechas["3"] == D("-3.7625")
@@ -88,11 +88,11 @@ def test_brechas_por_objetivo_y_total(seis):
     assert objetivo_1.avance == D("0.6") and objetivo_1.trayectoria == D("0.4")  # 4·15 %, 4·10 %
 
 
-def test_peso_vacio_reparte_lo_que_deja_el_padre(seis):
-    objetivo_2 = next(n for n in seis.niveles.all() if n.codigo == "2")
+def test_peso_vacio_reparte_lo_que_deja_el_padre(plan_de_la_especificacion):
+    objetivo_2 = next(n for n in plan_de_la_especificacion.niveles.all() if n.codigo == "2")
     objetivo_2.peso = D(13)
     objetivo_2.save()
-    resultado = plan_resultados(plan=seis, corte=CORTE)
+    resultado = plan_resultados(plan=plan_de_la_especificacion, corte=CORTE)
     producto = next(r for r in resultado.indicadores if r.codigo == "2.1.2")
     assert producto.peso == D(13)
     assert next(n for n in resultado.niveles if n.codigo == "2").avance == D(13)
@@ -314,7 +314,7 @@ def test_cali_2016_y_2017(datos_demo):
 
 
 @pytest.fixture
-def guardado():
+def indicador_con_resumenes_guardados():
     """A semestral indicator read once at 2024-1 by the many-plan roll-up, so its summaries are stored."""
     indicador = factories.indicador(periodicidad="semestral", metas={2023: "10", 2024: "10"},
                                     reportes={(2023, 1): "4", (2024, 1): "2"})
@@ -327,60 +327,71 @@ def _pahv(indicador):
     return resultado.indicadores[0].pahv
 
 
-def test_cambio_por_update_sin_senales(guardado):
-    Reporte.objects.filter(indicador=guardado, anio=2024).update(valor=D(5))
-    assert _pahv(guardado) == D(60)  # 9 / 15
+def test_cambio_por_update_sin_senales(indicador_con_resumenes_guardados):
+    Reporte.objects.filter(indicador=indicador_con_resumenes_guardados, anio=2024).update(valor=D(5))
+    assert _pahv(indicador_con_resumenes_guardados) == D(60)  # 9 / 15
 
 
-def test_reporte_nuevo_por_bulk_create(guardado):
-    Reporte.objects.bulk_create([Reporte(indicador=guardado, anio=2023, periodo=2, valor=D(3), estado="aprobado")])
-    assert _pahv(guardado) == D(60)
+def test_reporte_nuevo_por_bulk_create(indicador_con_resumenes_guardados):
+    Reporte.objects.bulk_create(
+        [Reporte(indicador=indicador_con_resumenes_guardados, anio=2023, periodo=2, valor=D(3), estado="aprobado")]
+    )
+    assert _pahv(indicador_con_resumenes_guardados) == D(60)
 
 
-def test_reporte_borrado(guardado):
-    Reporte.objects.filter(indicador=guardado, anio=2024).delete()
-    assert _pahv(guardado) == D(4) / D(15) * 100
+def test_reporte_borrado(indicador_con_resumenes_guardados):
+    Reporte.objects.filter(indicador=indicador_con_resumenes_guardados, anio=2024).delete()
+    assert _pahv(indicador_con_resumenes_guardados) == D(4) / D(15) * 100
 
 
-def test_reporte_devuelto_deja_de_contar(guardado):
-    reporte = Reporte.objects.get(indicador=guardado, anio=2024)
+def test_reporte_devuelto_deja_de_contar(indicador_con_resumenes_guardados):
+    reporte = Reporte.objects.get(indicador=indicador_con_resumenes_guardados, anio=2024)
     reporte.estado = Reporte.Estado.DEVUELTO
     reporte.save()
-    assert _pahv(guardado) == D(4) / D(15) * 100
+    assert _pahv(indicador_con_resumenes_guardados) == D(4) / D(15) * 100
 
 
-def test_meta_cambiada(guardado):
-    Meta.objects.filter(indicador=guardado, anio=2024).update(valor=D(20))
-    assert _pahv(guardado) == D(30)  # 6 / (10 + ½ · 20)
+def test_meta_cambiada(indicador_con_resumenes_guardados):
+    Meta.objects.filter(indicador=indicador_con_resumenes_guardados, anio=2024).update(valor=D(20))
+    assert _pahv(indicador_con_resumenes_guardados) == D(30)  # 6 / (10 + ½ · 20)
 
 
-def test_periodicidad_cambiada(guardado):
+def test_periodicidad_cambiada(indicador_con_resumenes_guardados):
     # Annual at the June cut: nothing of 2024 is due (MA 10) and its period 1 still counts.
-    Indicador.objects.filter(pk=guardado.pk).update(periodicidad="anual")
-    assert _pahv(guardado) == D(60)  # 6 / 10
+    Indicador.objects.filter(pk=indicador_con_resumenes_guardados.pk).update(periodicidad="anual")
+    assert _pahv(indicador_con_resumenes_guardados) == D(60)  # 6 / 10
 
 
-def test_tipo_y_linea_base_no_necesitan_recalculo(guardado):
+def test_tipo_y_linea_base_no_necesitan_recalculo(indicador_con_resumenes_guardados):
     from reportes.models import ResumenCorte
 
-    antes = ResumenCorte.objects.get(indicador=guardado).version
-    Indicador.objects.filter(pk=guardado.pk).update(tipo_anualizacion="creciente", linea_base=D(1))
+    antes = ResumenCorte.objects.get(indicador=indicador_con_resumenes_guardados).version
+    Indicador.objects.filter(pk=indicador_con_resumenes_guardados.pk).update(
+        tipo_anualizacion="creciente", linea_base=D(1)
+    )
     # creciente: the last level 2 against MA = 10 + ½ (10 − 10), from LB 1: (2 − 1) / (10 − 1).
-    assert _pahv(guardado) == D(1) / D(9) * 100
-    assert ResumenCorte.objects.get(indicador=guardado).version == antes  # applied when read
+    assert _pahv(indicador_con_resumenes_guardados) == D(1) / D(9) * 100
+    assert ResumenCorte.objects.get(indicador=indicador_con_resumenes_guardados).version == antes  # applied when read
 
 
-def test_solo_se_recalcula_lo_que_cambio(guardado, django_assert_num_queries):
-    otro = factories.indicador(plan=guardado.plan, nivel=guardado.nivel, metas={2023: "10"}, reportes={2023: "5"})
-    _pahv(guardado)
+def test_solo_se_recalcula_lo_que_cambio(indicador_con_resumenes_guardados, django_assert_num_queries):
+    otro = factories.indicador(
+        plan=indicador_con_resumenes_guardados.plan, nivel=indicador_con_resumenes_guardados.nivel, metas={2023: "10"},
+        reportes={2023: "5"},
+    )
+    _pahv(indicador_con_resumenes_guardados)
     Reporte.objects.filter(indicador=otro).update(valor=D(8))
     from reportes.models import ResumenCorte, VersionIndicador
 
     # levels, published figures (none), stale summaries (the changed one), savepoint, its live
     # computation, upsert, release, stored summaries
     with django_assert_num_queries(8):
-        (resultado,) = planes_resultados(corte=CORTE, planes=[guardado.plan], con_indicadores=True)
-    assert {r.codigo: r.pahv for r in resultado.indicadores} == {guardado.codigo: D(40), otro.codigo: D(80)}
+        (resultado,) = planes_resultados(
+            corte=CORTE, planes=[indicador_con_resumenes_guardados.plan], con_indicadores=True
+        )
+    assert {r.codigo: r.pahv for r in resultado.indicadores} == {
+        indicador_con_resumenes_guardados.codigo: D(40), otro.codigo: D(80),
+    }
     version_otro = VersionIndicador.objects.get(indicador_id=otro.pk).version
     assert ResumenCorte.objects.get(indicador=otro).version == version_otro
 

@@ -19,19 +19,19 @@ ANIO = timezone.localdate().year
 
 
 @pytest.fixture
-def dep():
+def dependencia():
     return factories.dependencia()
 
 
 @pytest.fixture
-def cliente_planeador(client, dep):
-    client.force_login(factories.usuario(grupos=(PLANEADOR,), dependencias=[dep], is_staff=True))
+def cliente_planeador(client, dependencia):
+    client.force_login(factories.usuario(grupos=(PLANEADOR,), dependencias=[dependencia], is_staff=True))
     return client
 
 
-def _indicador(dep, **campos) -> Indicador:
-    plan = factories.plan(entidad=dep.entidad, anio_inicio=ANIO - 1, anio_fin=ANIO + 2)
-    return factories.indicador(plan=plan, dependencia=dep, **campos)
+def _indicador(dependencia, **campos) -> Indicador:
+    plan = factories.plan(entidad=dependencia.entidad, anio_inicio=ANIO - 1, anio_fin=ANIO + 2)
+    return factories.indicador(plan=plan, dependencia=dependencia, **campos)
 
 
 def _url(obj) -> str:
@@ -44,9 +44,9 @@ def _enviar(cliente, obj, **cambios):
     return cliente.post(_url(obj), datos)
 
 
-def test_decreciente_sin_linea_base(admin_client, dep):
+def test_decreciente_sin_linea_base(admin_client, dependencia):
     # Measurement fields are an administrator's (read-only for planners).
-    indicador = _indicador(dep, tipo_anualizacion="suma")
+    indicador = _indicador(dependencia, tipo_anualizacion="suma")
     respuesta = _enviar(admin_client, indicador, tipo_anualizacion="decreciente", linea_base="")
     assert respuesta.status_code == 200
     assert "Un indicador decreciente necesita línea base" in respuesta.content.decode()
@@ -54,8 +54,8 @@ def test_decreciente_sin_linea_base(admin_client, dep):
     assert indicador.tipo_anualizacion == "suma"
 
 
-def test_suma_cuyas_metas_no_dan_la_meta_final(cliente_planeador, dep):
-    indicador = _indicador(dep, tipo_anualizacion="suma", meta_final=Decimal("20"))
+def test_suma_cuyas_metas_no_dan_la_meta_final(cliente_planeador, dependencia):
+    indicador = _indicador(dependencia, tipo_anualizacion="suma", meta_final=Decimal("20"))
     respuesta = _enviar(
         cliente_planeador, indicador,
         **{"metas-0-anio": ANIO, "metas-0-valor": "2", "metas-TOTAL_FORMS": 2,
@@ -67,8 +67,8 @@ def test_suma_cuyas_metas_no_dan_la_meta_final(cliente_planeador, dep):
     assert not Meta.objects.exists()
 
 
-def test_suma_que_cuadra_se_guarda(cliente_planeador, dep):
-    indicador = _indicador(dep, tipo_anualizacion="suma", meta_final=Decimal("7480"))
+def test_suma_que_cuadra_se_guarda(cliente_planeador, dependencia):
+    indicador = _indicador(dependencia, tipo_anualizacion="suma", meta_final=Decimal("7480"))
     respuesta = _enviar(
         cliente_planeador, indicador,
         **{"metas-0-anio": ANIO, "metas-0-valor": "7.000", "metas-TOTAL_FORMS": 2,
@@ -78,9 +78,11 @@ def test_suma_que_cuadra_se_guarda(cliente_planeador, dep):
     assert sorted(Meta.objects.values_list("valor", flat=True)) == [Decimal("480"), Decimal("7000")]
 
 
-def test_cambiar_meta_final_sin_cuadrar_las_metas_se_rechaza(admin_client, dep):
+def test_cambiar_meta_final_sin_cuadrar_las_metas_se_rechaza(admin_client, dependencia):
     # Measurement fields are an administrator's (read-only for planners).
-    indicador = _indicador(dep, tipo_anualizacion="suma", meta_final=Decimal("4"), metas={ANIO: "2", ANIO + 1: "2"})
+    indicador = _indicador(
+        dependencia, tipo_anualizacion="suma", meta_final=Decimal("4"), metas={ANIO: "2", ANIO + 1: "2"}
+    )
     respuesta = _enviar(admin_client, indicador, meta_final="5")
     assert respuesta.status_code == 200
     assert "no es la suma de las metas anuales" in respuesta.content.decode()
@@ -88,15 +90,15 @@ def test_cambiar_meta_final_sin_cuadrar_las_metas_se_rechaza(admin_client, dep):
     assert indicador.meta_final == Decimal("4")
 
 
-def test_meta_creciente_bajo_la_linea_base(cliente_planeador, dep):
-    indicador = _indicador(dep, tipo_anualizacion="creciente", linea_base=Decimal("10"))
+def test_meta_creciente_bajo_la_linea_base(cliente_planeador, dependencia):
+    indicador = _indicador(dependencia, tipo_anualizacion="creciente", linea_base=Decimal("10"))
     respuesta = _enviar(cliente_planeador, indicador, **{"metas-0-anio": ANIO, "metas-0-valor": "8"})
     assert "un indicador creciente no puede bajar de ella" in respuesta.content.decode()
     assert not Meta.objects.exists()
 
 
-def test_reporte_de_un_anio_fuera_del_plan(cliente_planeador, dep):
-    indicador = _indicador(dep)
+def test_reporte_de_un_anio_fuera_del_plan(cliente_planeador, dependencia):
+    indicador = _indicador(dependencia)
     respuesta = _enviar(
         cliente_planeador, indicador,
         **{"reportes-0-anio": ANIO + 5, "reportes-0-periodo": 1, "reportes-0-valor": "3"},
@@ -106,8 +108,8 @@ def test_reporte_de_un_anio_fuera_del_plan(cliente_planeador, dep):
     assert not Reporte.objects.exists()
 
 
-def test_conteo_negativo(cliente_planeador, dep):
-    indicador = _indicador(dep, unidad="numero")
+def test_conteo_negativo(cliente_planeador, dependencia):
+    indicador = _indicador(dependencia, unidad="numero")
     respuesta = _enviar(
         cliente_planeador, indicador,
         **{"reportes-0-anio": ANIO, "reportes-0-periodo": 1, "reportes-0-valor": "-3"},
@@ -116,8 +118,8 @@ def test_conteo_negativo(cliente_planeador, dep):
     assert not Reporte.objects.exists()
 
 
-def test_periodo_fuera_de_la_periodicidad(cliente_planeador, dep):
-    indicador = _indicador(dep, periodicidad="anual")
+def test_periodo_fuera_de_la_periodicidad(cliente_planeador, dependencia):
+    indicador = _indicador(dependencia, periodicidad="anual")
     respuesta = _enviar(
         cliente_planeador, indicador,
         **{"reportes-0-anio": ANIO, "reportes-0-periodo": 2, "reportes-0-valor": "3"},
@@ -125,13 +127,13 @@ def test_periodo_fuera_de_la_periodicidad(cliente_planeador, dep):
     assert "Un indicador anual tiene periodos de 1 a 1" in respuesta.content.decode()
 
 
-def test_reglas_en_el_modelo_para_cualquier_puerta(dep):
-    indicador = _indicador(dep, unidad="numero")
+def test_reglas_en_el_modelo_para_cualquier_puerta(dependencia):
+    indicador = _indicador(dependencia, unidad="numero")
     with pytest.raises(ValidationError) as error:
         Reporte(indicador=indicador, anio=ANIO + 9, periodo=1, valor=Decimal("-1")).full_clean()
     assert set(error.value.message_dict) == {"anio", "valor"}
     with pytest.raises(ValidationError) as error:
-        Indicador(plan=indicador.plan, nivel=indicador.nivel, dependencia=dep, codigo="D", nombre="d",
+        Indicador(plan=indicador.plan, nivel=indicador.nivel, dependencia=dependencia, codigo="D", nombre="d",
                   tipo_anualizacion="decreciente").full_clean()
     assert "linea_base" in error.value.message_dict
 

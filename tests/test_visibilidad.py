@@ -47,14 +47,14 @@ def _volver_borrador(codigo: str, texto: str) -> None:
 
 
 @pytest.fixture
-def borradores(datos_demo):
+def borradores_propio_y_ajeno(datos_demo):
     educacion = Indicador.objects.filter(plan__codigo=BOGOTA, dependencia__nombre="Educación").order_by("codigo")
     _volver_borrador(educacion.first().codigo, SECRETO_PROPIO)
     _volver_borrador("1.1.2", SECRETO_AJENO)  # Hábitat
 
 
 @pytest.fixture
-def no_publicado(datos_demo):
+def bogota_sin_publicar(datos_demo):
     Plan.objects.filter(codigo=BOGOTA).update(publicado=False)
     propios = set(
         Indicador.objects.filter(plan__codigo=BOGOTA, dependencia__nombre="Educación").values_list("codigo", flat=True)
@@ -75,26 +75,26 @@ def _sin_ajenos(texto: str, ajenos: list[tuple[str, str]]) -> None:
 # 1. Drafts in the Excel export -----------------------------------------------------------------
 
 
-def test_anonymous_export_of_a_published_plan_has_no_draft(client, borradores):
+def test_la_exportacion_anonima_de_un_plan_publicado_no_tiene_borradores(client, borradores_propio_y_ajeno):
     texto = _exportar(client)
     assert SECRETO_PROPIO not in texto and SECRETO_AJENO not in texto
     assert "Borrador" not in texto.replace("borrador, enviado", "")  # the Acerca de sheet names the states
 
 
-def test_planner_of_another_dependencia_does_not_get_its_drafts(client, borradores):
+def test_planeador_de_otra_dependencia_no_recibe_sus_borradores(client, borradores_propio_y_ajeno):
     _entrar(client, "planeador2")  # Educación
     texto = _exportar(client)
     assert SECRETO_PROPIO in texto  # their own draft, with its narrative
     assert SECRETO_AJENO not in texto
 
 
-def test_readers_of_everything_get_every_draft(client, borradores):
+def test_quienes_leen_todo_reciben_cada_borrador(client, borradores_propio_y_ajeno):
     _entrar(client, "auditor")
     texto = _exportar(client)
     assert SECRETO_PROPIO in texto and SECRETO_AJENO in texto
 
 
-def test_reports_api_follows_the_same_rule(client, borradores):
+def test_la_api_de_reportes_sigue_la_misma_regla(client, borradores_propio_y_ajeno):
     def observaciones() -> set[str]:
         filas = client.get("/api/v1/reportes/", {"plan": BOGOTA, "page_size": 1000}).json()["results"]
         return {f["observaciones"] for f in filas}
@@ -107,8 +107,8 @@ def test_reports_api_follows_the_same_rule(client, borradores):
 # 2. Indicator results of an unpublished plan ---------------------------------------------------
 
 
-def test_results_api_lists_only_the_planners_indicators(client, no_publicado):
-    propios, ajenos = no_publicado
+def test_la_api_de_resultados_lista_solo_los_indicadores_del_planeador(client, bogota_sin_publicar):
+    propios, ajenos = bogota_sin_publicar
     _entrar(client, "planeador2")
     respuesta = client.get(f"/api/v1/planes/{BOGOTA}/resultados/", {"corte": CORTE})
     assert respuesta.status_code == 200
@@ -122,8 +122,8 @@ def test_results_api_lists_only_the_planners_indicators(client, no_publicado):
     assert len(client.get(f"/api/v1/planes/{BOGOTA}/resultados/", {"corte": CORTE}).json()["indicadores"]) == 36
 
 
-def test_export_of_an_unpublished_plan_has_only_the_planners_indicators(client, no_publicado):
-    propios, ajenos = no_publicado
+def test_la_exportacion_de_un_plan_no_publicado_tiene_solo_los_indicadores_del_planeador(client, bogota_sin_publicar):
+    propios, ajenos = bogota_sin_publicar
     _entrar(client, "planeador2")
     texto = _exportar(client)
     assert all(codigo in texto for codigo in propios)
@@ -131,8 +131,10 @@ def test_export_of_an_unpublished_plan_has_only_the_planners_indicators(client, 
 
 
 @pytest.mark.parametrize("vista", ["tablero", "informe_seguimiento", "informe_indicadores", "grafico_historia"])
-def test_pages_of_an_unpublished_plan_name_no_other_dependencias_indicator(client, no_publicado, vista):
-    propios, ajenos = no_publicado
+def test_las_paginas_de_un_plan_no_publicado_no_nombran_indicadores_de_otra_dependencia(
+    client, bogota_sin_publicar, vista
+):
+    propios, ajenos = bogota_sin_publicar
     _entrar(client, "planeador2")
     respuesta = client.get(reverse(vista, args=[BOGOTA]), {"corte": CORTE})
     assert respuesta.status_code == 200
@@ -142,7 +144,7 @@ def test_pages_of_an_unpublished_plan_name_no_other_dependencias_indicator(clien
         assert all(codigo in texto for codigo in propios)
 
 
-def test_printed_report_counts_hidden_gaps_without_naming_them(client, no_publicado):
+def test_el_informe_imprimible_cuenta_las_brechas_ocultas_sin_nombrarlas(client, bogota_sin_publicar):
     _entrar(client, "planeador2")
     texto = client.get(reverse("informe_seguimiento", args=[BOGOTA]), {"corte": CORTE}).content.decode()
     assert "de otras dependencias" in texto
@@ -155,7 +157,7 @@ def test_printed_report_counts_hidden_gaps_without_naming_them(client, no_public
 # 4. The band filter only looks at visible plans -------------------------------------------------
 
 
-def test_band_filter_on_an_invisible_plan_computes_nothing(client, no_publicado, monkeypatch):
+def test_filtro_por_banda_de_un_plan_invisible_no_calcula_nada(client, bogota_sin_publicar, monkeypatch):
     from reportes import selectors
 
     def prohibido(**kwargs):

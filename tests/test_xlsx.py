@@ -15,19 +15,19 @@ def _escrito(*hojas: Hoja) -> openpyxl.Workbook:
     return openpyxl.load_workbook(salida)
 
 
-def test_text_that_looks_like_a_formula_stays_text_with_a_quote_prefix():
+def test_texto_que_parece_formula_queda_como_texto_con_prefijo_de_comilla():
     libro = _escrito(Hoja("Datos", [Columna("Nombre")], [["=HYPERLINK(\"x\")"], [Texto("+57 1 234")], ["@SUM(A1)"]]))
     celdas = [fila[0] for fila in libro["Datos"].iter_rows(min_row=2)]
     assert [c.value for c in celdas] == ["=HYPERLINK(\"x\")", "+57 1 234", "@SUM(A1)"]
     assert all(c.data_type == "s" and c.quotePrefix for c in celdas)
 
 
-def test_characters_xml_cannot_hold_are_dropped():
+def test_caracteres_que_xml_no_admite_se_descartan():
     libro = _escrito(Hoja("Datos", [Columna("Nombre")], [["uno\x00dos\x0btres"]]))
     assert libro["Datos"]["A2"].value == "unodostres"
 
 
-def test_fills_formats_and_whole_numbers():
+def test_rellenos_formatos_y_numeros_enteros():
     fila = [Porcentaje(Decimal("41.25"), "FFA9D08E"), Relleno("Cumplimiento alto", "FFA9D08E"), Entero(2024), Decimal("7480.5")]
     ws = _escrito(Hoja("Datos", [Columna(t) for t in "ABCD"], [fila]))["Datos"]
     assert (ws["A2"].value, ws["A2"].number_format, ws["A2"].fill.fgColor.rgb) == (0.4125, "0.0%", "FFA9D08E")
@@ -36,7 +36,7 @@ def test_fills_formats_and_whole_numbers():
     assert ws["D2"].number_format == "#,##0.0"
 
 
-def test_drop_downs_and_a_sheet_without_header():
+def test_listas_desplegables_y_una_hoja_sin_encabezado():
     instrucciones = Hoja("Instrucciones", [Columna("", 120)], [[Titulo("Plantilla")], [Texto("Escriba los valores.")]],
                          filtro=False, encabezado=False)
     datos = Hoja("Datos", [Columna("Tipo")], [], filtro=False, listas=[Lista("A2:A100", ["Suma", "Constante"])])

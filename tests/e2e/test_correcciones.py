@@ -21,14 +21,14 @@ CLAVES = {"planeador": "demo-planeador-2024", "revisor": "demo-revisor-2024"}
 
 
 @pytest.fixture
-def demo(settings):
+def demo_cargada(settings):
     """The demo plans and users (`cargar_demo` runs in development, as the suite's settings are)."""
     assert settings.DEMO_PERMITIDA
     call_command("cargar_demo", verbosity=0)
 
 
 @pytest.fixture
-def reporte_3_1_1(demo) -> Reporte:
+def reporte_3_1_1(demo_cargada) -> Reporte:
     """Bogotá 3.1.1's approved 2024 report, whose observaciones have several lines."""
     reporte = Reporte.objects.select_related("indicador").get(
         indicador__plan__codigo=BOGOTA, indicador__codigo="3.1.1", anio=2024

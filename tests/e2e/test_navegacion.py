@@ -6,7 +6,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests import factories as f
 from tests.e2e.conftest import errores_de_consola
-from tests.test_dashboard import construir_plan
+from tests.factories import plan_de_dos_objetivos
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -21,7 +21,7 @@ def abrir(driver, url: str) -> None:
 
 
 def test_funcionario_recorre_tablero_filtro_indicador_e_informe(live_server, navegador):
-    plan = construir_plan(3, publicado=False)
+    plan = plan_de_dos_objetivos(3, publicado=False)
     f.usuario("funcionaria", grupos=("Funcionario",))
     d = navegador
 
@@ -72,7 +72,7 @@ def test_funcionario_recorre_tablero_filtro_indicador_e_informe(live_server, nav
 
 
 def test_visitante_anonimo_lee_plan_publicado_y_en_celular(live_server, navegador):
-    plan = construir_plan(2, publicado=True)
+    plan = plan_de_dos_objetivos(2, publicado=True)
     d = navegador
     d.set_window_size(390, 844)
     abrir(d, f"{live_server.url}/")
