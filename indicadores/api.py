@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from indicadores import permisos, services
 from indicadores.models import Indicador, Reporte
-from politicas.api import APIBase, EnteroFilter, IdFilter, documentar
+from politicas.api import APIBase, EnteroFilter, IdFilter
 
 # How deep the `nivel` filter looks for indicators under a level (Eje → Componente → Programa
 # is three; policies use two).
