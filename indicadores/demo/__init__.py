@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from indicadores import services
-from indicadores.models import Corte, Indicador, Meta, Reporte
+from indicadores.models import Corte, Indicador, Meta
 from politicas.models import Plan
 
 SEEDS_DIR: Path = Path(settings.BASE_DIR) / "fixtures" / "seeds"
