@@ -2,6 +2,10 @@
 these, so the rules (validation, permissions, closed cuts, review workflow, no lost updates) hold
 whichever door a change comes through.
 
+Why one module of ~750 lines: it is the one write path, sectioned by what it writes (cuts and
+periods, reports, targets, cuts' lifecycle, evidence, compliance), and the sections share the
+locking, version and reason helpers; tests pin the concurrency of its private steps by name.
+
 Review workflow of a period report (issue 7):
 
     borrador ──enviar──▶ enviado ──aprobar──▶ aprobado

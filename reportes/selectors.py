@@ -3,15 +3,21 @@
 The part that touches many rows happens in the database: a query reduces each indicator's yearly
 targets and period reports to one row of nine summaries (`calculos.ResumenMetas`,
 `calculos.ResumenReportes`) with window functions and conditional aggregation. Python then
-applies the methodology of `seguimiento.metodologia.calculos` to that one row per indicator, in `Decimal`, and
-rolls the contributions up the hierarchy.
+applies the methodology of `seguimiento.metodologia.calculos` to that one row per indicator,
+in `Decimal`, and rolls the contributions up the hierarchy.
 
 One plan at one cut (`plan_resultados`) is computed live: 2 queries, ≈ 40 ms per 1.000
 indicators. Many plans (`planes_resultados`, the national roll-up) and one plan at many cuts
 (`plan_historial`, the history chart) read stored summaries (`reportes.models.ResumenCorte`,
 approved reports only) that stay valid while the indicator's version, bumped by database triggers
 on every change of its targets, reports or periodicidad, is unchanged; only missing or stale ones
-are recomputed first. Measured in `benchmarks/RESULTADOS.md`.
+are recomputed first; a closed cut returns its published figures (`reportes.congelar`). Measured
+in `benchmarks/RESULTADOS.md`.
+
+Why one module of ~700 lines: the SQL that reduces targets and reports and the Python that
+assembles its rows are read together against `calculos` (the random-plan test holds them equal),
+and the summaries' upsert (`resumenes_actualizar`, a cache fill of derived rows, not a write of
+anyone's data) shares that SQL. Issue 15 (the roll-up in the database) will reshape it.
 """
 
 from collections.abc import Iterable, Iterator, Sequence
