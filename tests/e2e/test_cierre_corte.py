@@ -134,3 +134,33 @@ def test_planeadora_no_puede_cambiar_un_reporte_congelado(live_server, navegador
     assert (reporte.valor, reporte.estado, reporte.version) == (Decimal("5"), Reporte.Estado.APROBADO, 1)
     d.get(f"{live_server.url}/admin/indicadores/indicador/{reporte.indicador_id}/change/")
     assert _campo_del_reporte(d, 2023, "valor").get_attribute("value") == "5"
+
+
+def test_administradora_corrige_y_reabre_un_corte_con_su_motivo(live_server, navegador, reporte_congelado_por_corte_cerrado):
+    """The two administrator's pages of a closed cut, typed as a person would: a reason with two
+    lines (a browser sends CRLF), refused when empty."""
+    corte = Corte.objects.get(plan=reporte_congelado_por_corte_cerrado.indicador.plan, anio=2023, semestre=2)
+    f.usuario("administradora", is_staff=True, is_superuser=True)
+    d = navegador
+    ingresar_al_admin(d, live_server, "administradora")
+
+    d.get(f"{live_server.url}/admin/indicadores/corte/{corte.pk}/corregir/")
+    d.find_element(By.CSS_SELECTOR, 'input[type=submit][value="Sí, publicar de nuevo las cifras del corte 2023-2"]').click()
+    esperar(d, lambda d: d.find_elements(By.CSS_SELECTOR, ".errorlist"))
+    assert CifrasCorte.objects.filter(corte=corte).count() == 1  # nothing published without a reason
+    d.find_element(By.NAME, "motivo").send_keys("Acta 7 del comité.\nPeso corregido de S-1.")
+    d.find_element(By.CSS_SELECTOR, 'input[type=submit][value="Sí, publicar de nuevo las cifras del corte 2023-2"]').click()
+    esperar(d, lambda d: f"/corte/{corte.pk}/change/" in d.current_url)
+    assert errores_de_consola(d) == []
+    corte.refresh_from_db()
+    assert corte.motivo_correccion == "Acta 7 del comité.\nPeso corregido de S-1."
+    assert list(CifrasCorte.objects.filter(corte=corte).values_list("vigente", flat=True)) == [True, False]
+
+    d.get(f"{live_server.url}/admin/indicadores/corte/{corte.pk}/reabrir/")
+    d.find_element(By.NAME, "motivo").send_keys("Reporte tardío de Salud")
+    d.find_element(By.CSS_SELECTOR, 'input[type=submit][value="Sí, reabrir el corte 2023-2"]').click()
+    esperar(d, lambda d: f"/corte/{corte.pk}/change/" in d.current_url)
+    assert errores_de_consola(d) == []
+    corte.refresh_from_db()
+    assert (corte.estado, corte.motivo_correccion) == (Corte.Estado.ABIERTO, "Reporte tardío de Salud")
+    assert not CifrasCorte.objects.filter(corte=corte, vigente=True).exists()
