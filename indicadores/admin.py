@@ -17,10 +17,9 @@ from indicadores.formularios import (
     MetasFormSet,
     ReporteInlineForm,
     ReportesFormSet,
-    motivo_de_administrador,
 )
 from indicadores.models import Enfoque, Indicador, Meta, Reporte
-from politicas.admin import avisar_errores_pesos
+from politicas.admin import TextosAcotados, avisar_errores_pesos
 from politicas.models import Dependencia, Nivel
 from seguimiento.admin_base import HistorialAdmin, NumerosColombianos, RechazoSinGuardar
 from seguimiento.numeros import formato_numero
@@ -81,7 +80,7 @@ class ReporteInline(NumerosColombianos, admin.TabularInline):
 
 
 @admin.register(Indicador)
-class IndicadorAdmin(RechazoSinGuardar, HistorialAdmin):
+class IndicadorAdmin(TextosAcotados, RechazoSinGuardar, HistorialAdmin):
     form = IndicadorForm
     list_display = ("codigo", "nombre_corto", "plan", "nivel_corto", "dependencia", "tipo_anualizacion", "periodicidad", "peso_col")
     list_display_links = ("codigo", "nombre_corto")
@@ -191,9 +190,8 @@ class IndicadorAdmin(RechazoSinGuardar, HistorialAdmin):
     def save_model(self, request, obj, form, change) -> None:
         if change and not form.has_changed():
             return  # an untouched indicator is not written: no empty row in its audit trail
-        motivo = motivo_de_administrador(form.cleaned_data, request.user)
-        if motivo:
-            obj._change_reason = motivo
+        # The page's reason is for the frozen targets and reports below (their services record
+        # it); an indicator's own fields need none, so its history records none.
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change) -> None:

@@ -18,6 +18,7 @@ from django.urls import reverse
 from indicadores import reglas, services
 from indicadores.models import Evidencia, Indicador, Reporte
 from seguimiento.admin_base import mensajes_error
+from seguimiento.limites import MAX_MOTIVO, MAX_TEXTO, con_mensaje_de_largo
 
 
 class TextoNormalizadoField(forms.CharField):
@@ -26,7 +27,14 @@ class TextoNormalizadoField(forms.CharField):
 
     A browser sends a textarea's line breaks as CRLF; compared as typed, an untouched box would
     count as changed, and the admin would write it (a phantom correction of an approved report).
+
+    Its maximum is the model field's (`seguimiento.limites`): the browser's `maxlength` stops
+    typing there, and a longer text sent anyway is refused with both figures.
     """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        con_mensaje_de_largo(self)
 
     def to_python(self, value):
         return reglas.normalizar_texto(super().to_python(value))
@@ -52,12 +60,13 @@ class MotivoForm(forms.ModelForm):
     """Adds «motivo del cambio»: required from an administrator who changes a closed cut's
     report or a past year's target; it is recorded in the audit trail."""
 
-    motivo_cambio = forms.CharField(
+    motivo_cambio = TextoNormalizadoField(
         label="motivo del cambio",
         required=False,
+        max_length=MAX_MOTIVO,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         help_text="Solo administradores: obligatorio para corregir un corte cerrado o una meta de una vigencia "
-        "pasada. Queda en el historial.",
+        "pasada. Queda en el historial; no se guarda con los cambios que no lo necesitan.",
     )
 
     @classmethod
@@ -69,7 +78,12 @@ class MotivoForm(forms.ModelForm):
         administrator's reason counts (the field is shown to them alone)."""
         if request.method != "POST" or not request.user.is_superuser:
             return ""
-        return cls.base_fields["motivo_cambio"].clean(request.POST.get("motivo_cambio"))
+        campo = cls.base_fields["motivo_cambio"]
+        try:
+            return campo.clean(request.POST.get("motivo_cambio"))
+        except ValidationError:
+            # Too long: the page's field says so, and each row's check refuses it with the figures.
+            return campo.to_python(request.POST.get("motivo_cambio"))
 
 
 def motivo_de_administrador(datos: dict, usuario) -> str:
@@ -286,8 +300,9 @@ class ReporteAdminForm(MotivoForm):
 
 
 class ComentarioDevolucionForm(forms.Form):
-    comentario = forms.CharField(
-        label="comentario para el planeador", widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+    comentario = TextoNormalizadoField(
+        label="comentario para el planeador", max_length=MAX_TEXTO,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
         help_text="Qué debe corregir. Lo verá en su reporte devuelto.",
     )
 

@@ -8,10 +8,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
 from indicadores import reglas
-from politicas.models import Dependencia, Nivel, Plan
+from politicas.models import Dependencia, Nivel, Plan, historial, texto_limitado
+from seguimiento.limites import MAX_MOTIVO, MAX_NOMBRE
 from seguimiento.metodologia.resultados import CorteRef
 from seguimiento.numeros import formato_numero
 
@@ -73,9 +73,10 @@ class Indicador(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="indicadores")
     nivel = models.ForeignKey(Nivel, on_delete=models.CASCADE, related_name="indicadores", verbose_name="nivel")
     codigo = models.CharField("código", max_length=40, help_text="Como lo escribe el plan: «44010030007», «1.1.5».")
-    nombre = models.TextField("nombre")
+    nombre = models.TextField("nombre", **texto_limitado(MAX_NOMBRE))
     producto = models.TextField(
-        "producto", blank=True, help_text="En políticas públicas, el producto que mide el indicador."
+        "producto",
+        **texto_limitado(MAX_NOMBRE, blank=True, help_text="En políticas públicas, el producto que mide el indicador."),
     )
     unidad = models.CharField("unidad", max_length=20, choices=Unidad.choices, default=Unidad.NUMERO)
     tipo_anualizacion = models.CharField(
@@ -101,7 +102,7 @@ class Indicador(models.Model):
         help_text="Marcado cuando el documento fuente no da estos valores y fueron inferidos.",
     )
     fuente = models.CharField("fuente", max_length=200, blank=True)
-    history = HistoricalRecords()
+    history = historial()
 
     class Meta:
         verbose_name = "indicador"
@@ -135,7 +136,7 @@ class Meta(models.Model):
     indicador = models.ForeignKey(Indicador, on_delete=models.CASCADE, related_name="metas")
     anio = models.PositiveSmallIntegerField("vigencia")
     valor = models.DecimalField("meta", **VALOR)
-    history = HistoricalRecords()
+    history = historial()
 
     class Meta:
         verbose_name = "meta"
@@ -175,8 +176,8 @@ class Corte(models.Model):
     cerrado_en = models.DateTimeField("cerrado en", null=True, blank=True)
     # The last administrator's correction or reopening of the cut's official figures, and why.
     corregido_en = models.DateTimeField("corregido en", null=True, blank=True)
-    motivo_correccion = models.TextField("motivo de la corrección", blank=True)
-    history = HistoricalRecords()
+    motivo_correccion = models.TextField("motivo de la corrección", **texto_limitado(MAX_MOTIVO, blank=True))
+    history = historial()
 
     class Meta:
         verbose_name = "corte"
@@ -233,22 +234,29 @@ class Reporte(models.Model):
         "periodo", default=1, help_text="1 para anual; 1–2 semestral; 1–4 trimestral; 1–12 mensual."
     )
     valor = models.DecimalField("avance", **VALOR)
-    observaciones = models.TextField("observaciones", blank=True)
+    observaciones = models.TextField("observaciones", **texto_limitado(blank=True))
     plan_de_choque = models.TextField(
-        "plan de choque", blank=True, help_text="Plan de recuperación si va atrasado, o justificación si sobre ejecuta."
+        "plan de choque",
+        **texto_limitado(
+            blank=True, help_text="Plan de recuperación si va atrasado, o justificación si sobre ejecuta."
+        ),
     )
     estado = models.CharField("estado", max_length=10, choices=Estado.choices, default=Estado.BORRADOR)
-    comentario_revision = models.TextField("comentario de revisión", blank=True)
+    comentario_revision = models.TextField("comentario de revisión", **texto_limitado(blank=True))
     version = models.PositiveIntegerField("versión", default=1, editable=False)
     valor_oficial = models.DecimalField("avance aprobado", **VALOR, null=True, blank=True, editable=False)
-    observaciones_oficiales = models.TextField("observaciones aprobadas", blank=True, editable=False)
-    plan_de_choque_oficial = models.TextField("plan de choque aprobado", blank=True, editable=False)
+    observaciones_oficiales = models.TextField(
+        "observaciones aprobadas", **texto_limitado(blank=True, editable=False)
+    )
+    plan_de_choque_oficial = models.TextField(
+        "plan de choque aprobado", **texto_limitado(blank=True, editable=False)
+    )
     ilustrativo = models.BooleanField("valor ilustrativo", default=False)
     creado_por = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     actualizado_en = models.DateTimeField("actualizado en", auto_now=True)
-    history = HistoricalRecords()
+    history = historial()
 
     objects = ReporteQuerySet.as_manager()
 
@@ -334,7 +342,7 @@ class Evidencia(models.Model):
     archivo = models.FileField("archivo", upload_to=_ruta_evidencia, blank=True)
     enlace = models.URLField("enlace", max_length=500, blank=True)
     creado_en = models.DateTimeField("creado en", auto_now_add=True)
-    history = HistoricalRecords()
+    history = historial()
 
     class Meta:
         verbose_name = "evidencia"

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from politicas.reglas import TOLERANCIA_PESOS, errores_pesos  # noqa: F401 - one home, used as reglas.*
+from seguimiento.limites import mensaje_largo
 from seguimiento.metodologia import calculos
 from seguimiento.numeros import MESES, formato_numero
 
@@ -87,6 +88,24 @@ def normalizar_texto(texto: str | None) -> str:
     row with the same text before and after). Every writer normalises here before comparing.
     """
     return (texto or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def errores_largos(obj, valores: Mapping[str, object] | None = None) -> Errores:
+    """Each text longer than its field's `max_length` (`seguimiento.limites`), keyed by field,
+    with both figures: «Observaciones: tiene 31.457.280 caracteres; el máximo es 10.000.»
+
+    `obj` is a model instance, whose texts are all checked, or a model class (or instance) with
+    the `valores` about to be written, by field name, so a service refuses before it works. Reads
+    only the models' declarations, never the database."""
+    meta = obj._meta
+    if valores is None:
+        valores = {campo.name: getattr(obj, campo.attname, None) for campo in meta.concrete_fields}
+    errores: Errores = {}
+    for nombre, valor in valores.items():
+        maximo = getattr(meta.get_field(nombre), "max_length", None)
+        if maximo and isinstance(valor, str) and len(valor) > maximo:
+            errores[nombre] = [mensaje_largo(len(valor), maximo, str(meta.get_field(nombre).verbose_name))]
+    return errores
 
 
 _NOMBRE_PERIODO = {"semestral": "semestre", "trimestral": "trimestre"}

@@ -19,6 +19,15 @@ returning it leaves the approved value in place. A report whose period ended by 
 closed cut is frozen, as are past years' targets, except for an administrator who writes the
 reason (kept in the history). Every write reads the row under a lock and compares the version the
 writer saw, so the second of two concurrent writers is told what the first changed.
+
+Reasons and texts (issue 11). A reason (`motivo`) is an administrator's: anyone else who sends
+one is refused (`motivo_verificar`), and so is a reason longer than `limites.MAX_MOTIVO`. It is
+recorded in the history, whole, only on the writes that need one (a report frozen by a closed
+cut, a past year's target, a closed cut reopened or re-published); an administrator's reason
+sent with a write that needs none is not recorded, since it would read as the justification of
+a change that required none (the admin's page offers one box for all the rows it saves). Every
+text is checked against its field's maximum before anything is written (`reglas.errores_largos`,
+in each service and again in `_guardar`), with both figures in the message.
 """
 
 import datetime
@@ -36,6 +45,7 @@ from django.utils import timezone
 from indicadores import permisos, reglas, selectors
 from indicadores.models import PERIODOS_POR_ANIO, Corte, Evidencia, Indicador, Meta, Reporte
 from politicas.models import Plan
+from seguimiento.limites import MAX_MOTIVO, mensaje_largo
 from seguimiento.metodologia import calculos
 from seguimiento.metodologia.resultados import Semaforo
 from seguimiento.numeros import formato_numero, formato_porcentaje
@@ -101,41 +111,75 @@ def corte_que_congela(*, indicador: Indicador, anio: int, periodo: int) -> Corte
     )
 
 
-def _exigir_motivo_de_administrador(usuario, motivo: str, que: str) -> None:
-    """A frozen thing changes only by an administrator who says why."""
-    if usuario.is_superuser and (motivo or "").strip():
-        return
-    if usuario.is_superuser:
+MENSAJE_MOTIVO_SOLO_ADMINISTRADOR = (
+    "Solo un administrador da un motivo, al corregir un corte cerrado o una meta de una vigencia pasada: "
+    "envíe el cambio sin motivo."
+)
+
+
+def motivo_verificar(*, usuario, motivo: str | None) -> str:
+    """The reason as the history keeps it (line breaks normalised, no surrounding blanks), or a
+    ValidationError on «motivo»: only an administrator gives one, of at most `MAX_MOTIVO`
+    characters. An empty reason is always fine (whether a write needs one is for its service)."""
+    motivo = reglas.normalizar_texto(motivo if isinstance(motivo, str) else "")
+    if not motivo:
+        return ""
+    if not getattr(usuario, "is_superuser", False):
+        raise ValidationError({"motivo": [MENSAJE_MOTIVO_SOLO_ADMINISTRADOR]}, code="motivo_no_permitido")
+    if len(motivo) > MAX_MOTIVO:
+        raise ValidationError({"motivo": [mensaje_largo(len(motivo), MAX_MOTIVO, "motivo")]}, code="max_length")
+    return motivo
+
+
+def _exigir_motivo_de_administrador(usuario, motivo: str, que: str) -> str:
+    """A frozen thing changes only by an administrator who says why; the reason to record."""
+    motivo = motivo_verificar(usuario=usuario, motivo=motivo)
+    if motivo:
+        return motivo
+    if getattr(usuario, "is_superuser", False):
         raise ValidationError(f"{que} Como administrador puede corregirlo si escribe el motivo del cambio.")
     raise ValidationError(f"{que} Solo un administrador puede corregirlo, indicando el motivo.")
 
 
-def corte_verificar_abierto(*, indicador: Indicador, anio: int, periodo: int, usuario, motivo: str = "") -> None:
-    """Refuse a change to a report frozen by a closed cut, unless an administrator gives the reason."""
+def _verificar_largos(obj, valores: dict | None = None) -> None:
+    """Refuse a text longer than its field allows, before anything is written (`reglas.errores_largos`)."""
+    errores = reglas.errores_largos(obj, valores)
+    if errores:
+        raise ValidationError(errores, code="max_length")
+
+
+def corte_verificar_abierto(*, indicador: Indicador, anio: int, periodo: int, usuario, motivo: str = "") -> str:
+    """Refuse a change to a report frozen by a closed cut, unless an administrator gives the reason.
+
+    Returns the reason to record: the administrator's when the period is frozen, "" when the write
+    needs none. A reason from anyone else, or too long, is refused either way (`motivo_verificar`)."""
+    motivo = motivo_verificar(usuario=usuario, motivo=motivo)
     if periodo is None or indicador.periodicidad not in PERIODOS_POR_ANIO:
-        return
+        return ""
     corte = corte_que_congela(indicador=indicador, anio=anio, periodo=periodo)
-    if corte is not None:
-        nombre = reglas.nombre_periodo(periodicidad=indicador.periodicidad, anio=anio, periodo=periodo)
-        _exigir_motivo_de_administrador(
-            usuario, motivo,
-            f"El corte {corte.clave} del plan está cerrado y el periodo {nombre} ya había terminado: su reporte "
-            "es parte de las cifras oficiales publicadas y ya no se puede modificar.",
-        )
+    if corte is None:
+        return ""
+    nombre = reglas.nombre_periodo(periodicidad=indicador.periodicidad, anio=anio, periodo=periodo)
+    return _exigir_motivo_de_administrador(
+        usuario, motivo,
+        f"El corte {corte.clave} del plan está cerrado y el periodo {nombre} ya había terminado: su reporte "
+        "es parte de las cifras oficiales publicadas y ya no se puede modificar.",
+    )
 
 
 # --- Reports ------------------------------------------------------------------------------
 
 
-def reporte_verificar(*, indicador: Indicador, anio: int, periodo: int, usuario, motivo: str = "") -> None:
-    """Raise PermissionDenied or ValidationError if `usuario` may not write this period's report.
+def reporte_verificar(*, indicador: Indicador, anio: int, periodo: int, usuario, motivo: str = "") -> str:
+    """Raise PermissionDenied or ValidationError if `usuario` may not write this period's report;
+    return the reason the write records ("" unless a closed cut froze the period).
 
     `reporte_registrar` calls it; forms and the API call it first, so a refusal shows as a form
     error or a 4xx before anything is written.
     """
     if not permisos.puede_editar_indicador(usuario, indicador):
         raise PermissionDenied(f"No puede reportar el indicador {indicador.codigo}: no es de sus dependencias.")
-    corte_verificar_abierto(indicador=indicador, anio=anio, periodo=periodo, usuario=usuario, motivo=motivo)
+    return corte_verificar_abierto(indicador=indicador, anio=anio, periodo=periodo, usuario=usuario, motivo=motivo)
 
 
 def reporte_cambios_desde(reporte: Reporte, version: int) -> list[str]:
@@ -205,10 +249,12 @@ def reporte_registrar(
     first, so an unchanged save changes nothing (no version, no history, the state stays).
     Correcting an approved report keeps its approved copy official until the correction is
     approved. `motivo` lets an administrator correct a report frozen by a closed cut; it is
-    recorded in the audit trail.
+    recorded in the audit trail only then (see the module docstring). Texts longer than their
+    field's maximum are refused first, with both figures.
     """
-    reporte_verificar(indicador=indicador, anio=anio, periodo=periodo, usuario=usuario, motivo=motivo)
     nuevo = (Decimal(valor), reglas.normalizar_texto(observaciones), reglas.normalizar_texto(plan_de_choque))
+    _verificar_largos(Reporte, {"observaciones": nuevo[1], "plan_de_choque": nuevo[2]})
+    motivo = reporte_verificar(indicador=indicador, anio=anio, periodo=periodo, usuario=usuario, motivo=motivo)
     existente = (
         Reporte.objects.select_for_update(of=("self",))
         .select_related("indicador__plan")
@@ -296,16 +342,13 @@ def _transicion(reporte: Reporte, usuario, motivo: str, *, pedido: Reporte | Non
     return reporte
 
 
-# simple_history keeps a change reason in 100 characters.
-_LARGO_MOTIVO_HISTORIAL = 100
-
-
 def _guardar(obj, usuario, motivo: str = "") -> None:
+    """Save with its author and, when the write needed one, the reason the service checked
+    (the history keeps it whole: `politicas.models.historial`). Its texts are checked once more,
+    so no path writes one longer than its field allows."""
+    _verificar_largos(obj)
     obj._history_user = usuario
-    motivo = (motivo or "").strip()
     if motivo:
-        if len(motivo) > _LARGO_MOTIVO_HISTORIAL:
-            motivo = motivo[: _LARGO_MOTIVO_HISTORIAL - 1] + "…"
         obj._change_reason = motivo
     obj.save()
 
@@ -354,7 +397,7 @@ def reporte_enviar(*, reporte: Reporte, usuario, motivo: str = "", version_esper
     pedido, reporte = reporte, _bloquear(reporte, version_esperada)
     if not permisos.puede_editar_indicador(usuario, reporte.indicador):
         raise PermissionDenied(f"Solo los planeadores de {reporte.indicador.dependencia} pueden enviar este reporte.")
-    corte_verificar_abierto(
+    motivo = corte_verificar_abierto(
         indicador=reporte.indicador, anio=reporte.anio, periodo=reporte.periodo, usuario=usuario, motivo=motivo
     )
     reporte_verificar_envio(reporte)
@@ -373,7 +416,7 @@ def reporte_aprobar(*, reporte: Reporte, usuario, motivo: str = "", version_espe
     now on every figure counts this value."""
     _exigir_revisor(usuario)
     pedido, reporte = reporte, _bloquear(reporte, version_esperada)
-    corte_verificar_abierto(
+    motivo = corte_verificar_abierto(
         indicador=reporte.indicador, anio=reporte.anio, periodo=reporte.periodo, usuario=usuario, motivo=motivo
     )
     _exigir_transicion(reporte, (Reporte.Estado.ENVIADO,), "aprobar")
@@ -393,8 +436,9 @@ def reporte_devolver(
     comentario = reglas.normalizar_texto(comentario)
     if not comentario:
         raise ValidationError({"comentario_revision": ["Escriba por qué devuelve el reporte: el planeador lo leerá."]})
+    _verificar_largos(Reporte, {"comentario_revision": comentario})
     pedido, reporte = reporte, _bloquear(reporte, version_esperada)
-    corte_verificar_abierto(
+    motivo = corte_verificar_abierto(
         indicador=reporte.indicador, anio=reporte.anio, periodo=reporte.periodo, usuario=usuario, motivo=motivo
     )
     _exigir_transicion(reporte, (Reporte.Estado.ENVIADO, Reporte.Estado.APROBADO), "devolver")
@@ -413,12 +457,15 @@ def reporte_publicado_cargar(
     plan import's «Aprobado» rows), written approved. Idempotent: nothing is written when it is
     already there as it is. It obeys closed cuts like every other write: a frozen period is not
     rewritten. With `solo_crear`, an existing report is refused (`ReporteExistente`): the import
-    brings only new periods this way."""
+    brings only new periods this way, and a new period of a closed cut keeps the administrator's
+    reason (the import checks it first with `reporte_verificar`); no other load records one."""
     nuevo = {
         "valor": Decimal(valor), "observaciones": reglas.normalizar_texto(observaciones),
         "plan_de_choque": reglas.normalizar_texto(plan_de_choque), "estado": Reporte.Estado.APROBADO,
         "ilustrativo": ilustrativo,
     }
+    _verificar_largos(Reporte, {"observaciones": nuevo["observaciones"], "plan_de_choque": nuevo["plan_de_choque"]})
+    motivo = motivo_verificar(usuario=usuario, motivo=motivo)
     reporte = (
         Reporte.objects.select_for_update(of=("self",)).filter(indicador=indicador, anio=anio, periodo=periodo).first()
         or Reporte(indicador=indicador, anio=anio, periodo=periodo, creado_por=usuario)
@@ -427,14 +474,16 @@ def reporte_publicado_cargar(
         raise ReporteExistente(reporte)
     if reporte.pk and all(getattr(reporte, campo) == v for campo, v in nuevo.items()) and not reporte.en_correccion:
         return reporte
+    corte = corte_que_congela(indicador=indicador, anio=anio, periodo=periodo)
     if reporte.pk:
-        corte = corte_que_congela(indicador=indicador, anio=anio, periodo=periodo)
         if corte is not None:
             raise ValidationError(
                 f"El reporte {reporte} está congelado por el corte cerrado {corte.clave}: no se vuelve a cargar.",
                 code="congelado",
             )
         reporte.version += 1
+    if corte is None:
+        motivo = ""  # an open period needs no reason: none is recorded
     for campo, v in nuevo.items():
         setattr(reporte, campo, v)
     _retirar_copia_oficial(reporte)
@@ -463,27 +512,30 @@ def meta_bloqueada(anio: int, hoy: datetime.date | None = None) -> bool:
     return anio < (hoy or timezone.localdate()).year
 
 
-def meta_verificar_vigencia(*, anio: int, usuario, motivo: str = "") -> None:
-    """Refuse a change to a past year's target, unless an administrator gives the reason.
+def meta_verificar_vigencia(*, anio: int, usuario, motivo: str = "") -> str:
+    """Refuse a change to a past year's target, unless an administrator gives the reason; return
+    the reason to record ("" for this or a later year: it needs none).
 
     The whole-plan import (planning office) calls it alone: it may write any indicator's targets.
     """
-    if meta_bloqueada(anio):
-        _exigir_motivo_de_administrador(
-            usuario, motivo, f"La meta de {anio} es de una vigencia pasada y ya no se puede modificar."
-        )
+    motivo = motivo_verificar(usuario=usuario, motivo=motivo)
+    if not meta_bloqueada(anio):
+        return ""
+    return _exigir_motivo_de_administrador(
+        usuario, motivo, f"La meta de {anio} es de una vigencia pasada y ya no se puede modificar."
+    )
 
 
-def meta_verificar(*, indicador: Indicador, anio: int, usuario, motivo: str = "") -> None:
+def meta_verificar(*, indicador: Indicador, anio: int, usuario, motivo: str = "") -> str:
     if not permisos.puede_editar_indicador(usuario, indicador):
         raise PermissionDenied(f"No puede programar metas del indicador {indicador.codigo}: no es de sus dependencias.")
-    meta_verificar_vigencia(anio=anio, usuario=usuario, motivo=motivo)
+    return meta_verificar_vigencia(anio=anio, usuario=usuario, motivo=motivo)
 
 
 @transaction.atomic
 def meta_registrar(*, indicador: Indicador, anio: int, valor: Decimal, usuario, motivo: str = "") -> Meta:
     """Program (or correct) the target of one year."""
-    meta_verificar(indicador=indicador, anio=anio, usuario=usuario, motivo=motivo)
+    motivo = meta_verificar(indicador=indicador, anio=anio, usuario=usuario, motivo=motivo)
     # By primary key: the model's ordering would join the indicator for nothing.
     meta = (
         Meta.objects.filter(indicador=indicador, anio=anio).order_by("pk").first()
@@ -505,6 +557,7 @@ def meta_cargar(
     administrator who gives the reason. Nothing is written when the value is already there."""
     if usuario is not None and not (permisos.es_revisor(usuario) or permisos.puede_editar_indicador(usuario, indicador)):
         raise PermissionDenied(f"No puede programar metas del indicador {indicador.codigo}.")
+    motivo = motivo_verificar(usuario=usuario, motivo=motivo)
     # By primary key: the model's ordering would join the indicator for nothing.
     meta = (
         Meta.objects.filter(indicador=indicador, anio=anio).order_by("pk").first()
@@ -513,7 +566,9 @@ def meta_cargar(
     if meta.pk and meta.valor == Decimal(valor):
         return meta
     if usuario is not None and not indicador_nuevo:
-        meta_verificar_vigencia(anio=anio, usuario=usuario, motivo=motivo)
+        motivo = meta_verificar_vigencia(anio=anio, usuario=usuario, motivo=motivo)
+    else:
+        motivo = ""  # nothing was frozen: no reason is recorded
     meta.valor = Decimal(valor)
     meta.full_clean()
     _guardar(meta, usuario, motivo)
@@ -523,12 +578,12 @@ def meta_cargar(
 @transaction.atomic
 def meta_eliminar(*, meta: Meta, usuario, motivo: str = "") -> None:
     """Remove a year's target (a plan import or a reload that drops it), under the same lock as a
-    write; the history keeps the deleted row with who and why."""
-    if usuario is not None:
-        meta_verificar_vigencia(anio=meta.anio, usuario=usuario, motivo=motivo)
+    write; the history keeps the deleted row with who and, for a past year, why."""
+    motivo = motivo_verificar(usuario=usuario, motivo=motivo)
+    motivo = meta_verificar_vigencia(anio=meta.anio, usuario=usuario, motivo=motivo) if usuario is not None else ""
     meta._history_user = usuario
     if motivo:
-        meta._change_reason = motivo[:_LARGO_MOTIVO_HISTORIAL]
+        meta._change_reason = motivo
     meta.delete()
 
 
@@ -540,8 +595,10 @@ def corte_abrir(
     *, plan: Plan, anio: int, semestre: int, usuario, fecha_limite: datetime.date | None = None, motivo: str = ""
 ) -> Corte:
     """The planning office opens a cut with its deadline. Reopening a closed one is an
-    administrator's correction, with its reason (`corte_reabrir`)."""
+    administrator's correction, with its reason (`corte_reabrir`, which records it); opening a
+    new or open cut needs none."""
     _exigir_revisor(usuario)
+    motivo_verificar(usuario=usuario, motivo=motivo)
     corte = Corte.objects.select_for_update().filter(plan=plan, anio=anio, semestre=semestre).first()
     if corte is not None and corte.cerrado:
         corte = corte_reabrir(corte=corte, usuario=usuario, motivo=motivo)
@@ -549,7 +606,7 @@ def corte_abrir(
         corte = Corte(plan=plan, anio=anio, semestre=semestre)
     corte.fecha_limite = fecha_limite or corte.fecha_limite
     corte.full_clean()
-    _guardar(corte, usuario, motivo)
+    _guardar(corte, usuario)
     return corte
 
 
@@ -579,10 +636,12 @@ def corte_reabrir(*, corte: Corte, usuario, motivo: str) -> Corte:
     corte = _bloquear_corte(corte)
     if not corte.cerrado:
         raise ValidationError(f"El corte {corte.clave} no está cerrado.")
-    _exigir_motivo_de_administrador(usuario, motivo, f"El corte {corte.clave} está cerrado y sus cifras publicadas.")
+    motivo = _exigir_motivo_de_administrador(
+        usuario, motivo, f"El corte {corte.clave} está cerrado y sus cifras publicadas."
+    )
     corte.estado = Corte.Estado.ABIERTO
     corte.cerrado_por, corte.cerrado_en = None, None
-    corte.corregido_en, corte.motivo_correccion = timezone.now(), reglas.normalizar_texto(motivo)
+    corte.corregido_en, corte.motivo_correccion = timezone.now(), motivo
     _guardar(corte, usuario, motivo)
     corte_reabierto.send(sender=Corte, corte=corte)
     return corte
@@ -595,10 +654,10 @@ def corte_corregir_cifras(*, corte: Corte, usuario, motivo: str) -> Corte:
     corte = _bloquear_corte(corte)
     if not corte.cerrado:
         raise ValidationError(f"El corte {corte.clave} está abierto: sus cifras se calculan en vivo.")
-    _exigir_motivo_de_administrador(
+    motivo = _exigir_motivo_de_administrador(
         usuario, motivo, f"Las cifras del corte {corte.clave} son las oficiales publicadas."
     )
-    corte.corregido_en, corte.motivo_correccion = timezone.now(), reglas.normalizar_texto(motivo)
+    corte.corregido_en, corte.motivo_correccion = timezone.now(), motivo
     _guardar(corte, usuario, motivo)
     corte_cerrado.send(sender=Corte, corte=corte, usuario=usuario, motivo=corte.motivo_correccion)
     return corte
@@ -660,6 +719,16 @@ def evidencia_errores_contenido(archivo, extension: str) -> list[str]:
     return []
 
 
+def _peso(bytes_: int, otro: int) -> str:
+    """A size in MB with one decimal («10,5 MB»), or in bytes with thousands separators
+    («10.485.761 bytes») when in MB it would read the same as `otro`, the size it is compared
+    with: a file of 10 MB and one byte is not «10 MB» against a maximum of «10 MB»."""
+    en_mb = formato_numero(Decimal(bytes_) / 1048576, 1)
+    if en_mb == formato_numero(Decimal(otro) / 1048576, 1):
+        return f"{formato_numero(bytes_, 0)} bytes"
+    return f"{en_mb} MB"
+
+
 def evidencia_errores_archivo(archivo) -> list[str]:
     """Type, content and size limits of an uploaded evidence file (settings EVIDENCIA_*).
 
@@ -675,8 +744,8 @@ def evidencia_errores_archivo(archivo) -> list[str]:
         )
     if archivo.size > settings.EVIDENCIA_MAX_BYTES:
         errores.append(
-            f"El archivo «{archivo.name}» pesa {formato_numero(Decimal(archivo.size) / 1048576, 1)} MB; "
-            f"el máximo es {formato_numero(Decimal(settings.EVIDENCIA_MAX_BYTES) / 1048576, 1)} MB."
+            f"El archivo «{archivo.name}» pesa {_peso(archivo.size, settings.EVIDENCIA_MAX_BYTES)}; "
+            f"el máximo es {_peso(settings.EVIDENCIA_MAX_BYTES, archivo.size)}."
         )
     if not errores:
         # Only read a file of an allowed type and size.
@@ -689,13 +758,14 @@ def evidencia_agregar(
     *, reporte: Reporte, usuario, archivo=None, enlace: str = "", descripcion: str = "", motivo: str = ""
 ) -> Evidencia:
     """Attach a file (through Django's storage) or a link to a report."""
-    reporte_verificar(
+    motivo = reporte_verificar(
         indicador=reporte.indicador, anio=reporte.anio, periodo=reporte.periodo, usuario=usuario, motivo=motivo
     )
     errores = evidencia_errores_archivo(archivo)
     if errores:
         raise ValidationError({"archivo": errores})
     evidencia = Evidencia(reporte=reporte, archivo=archivo or "", enlace=enlace, descripcion=descripcion)
+    _verificar_largos(evidencia)
     evidencia.full_clean()
     _guardar(evidencia, usuario, motivo)
     return evidencia
@@ -742,6 +812,7 @@ __all__ = [
     "meta_registrar",
     "meta_verificar",
     "meta_verificar_vigencia",
+    "motivo_verificar",
     "recordatorios_enviar",
     "reporte_aprobar",
     "reporte_devolver",

@@ -13,8 +13,18 @@ from politicas.models import ActividadCualitativa, Dependencia, Entidad, Informe
 from politicas.roles import dependencias_ids, planes_visibles
 from politicas.selectors import plan_errores_pesos
 from seguimiento.admin_base import HistorialAdmin
+from seguimiento.limites import con_mensaje_de_largo
 from seguimiento.numeros import formato_numero, formato_porcentaje
 from seguimiento.roles import es_revisor, lee_todo
+
+
+class TextosAcotados:
+    """An admin (or inline) whose text fields refuse a text over their model field's maximum with
+    both figures («Nombre: tiene 2.001 caracteres; el máximo es 2.000.»), beside the browser's
+    `maxlength` (`seguimiento.limites`)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        return con_mensaje_de_largo(super().formfield_for_dbfield(db_field, request, **kwargs))
 
 
 def avisar_errores_pesos(request, plan: Plan) -> None:
@@ -52,7 +62,7 @@ class DependenciaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Plan)
-class PlanAdmin(HistorialAdmin):
+class PlanAdmin(TextosAcotados, HistorialAdmin):
     list_display = ("codigo", "nombre", "tipo", "entidad", "anio_inicio", "anio_fin", "publicado")
     list_select_related = ("entidad",)
     list_filter = ("tipo", "publicado", "entidad")
@@ -111,7 +121,7 @@ class PlanAdmin(HistorialAdmin):
 
 
 @admin.register(Nivel)
-class NivelAdmin(HistorialAdmin):
+class NivelAdmin(TextosAcotados, HistorialAdmin):
     list_display = ("codigo", "nombre_corto", "tipo_nivel", "plan", "padre_codigo", "peso_col", "orden")
     list_display_links = ("codigo", "nombre_corto")
     list_select_related = ("plan", "padre")
@@ -158,7 +168,7 @@ class NivelAdmin(HistorialAdmin):
         return super().response_change(request, obj)
 
 
-class ActividadCualitativaInline(admin.TabularInline):
+class ActividadCualitativaInline(TextosAcotados, admin.TabularInline):
     model = ActividadCualitativa
     fields = ("orden", "componente", "descripcion", "programadas", "realizadas", "ilustrativo")
     extra = 1
@@ -196,7 +206,7 @@ class InformeCualitativoForm(forms.ModelForm):
 
 
 @admin.register(InformeCualitativo)
-class InformeCualitativoAdmin(HistorialAdmin):
+class InformeCualitativoAdmin(TextosAcotados, HistorialAdmin):
     form = InformeCualitativoForm
     list_display = ("plan", "anio", "semestre", "dependencia", "cumplimiento_cuantitativo", "impacto")
     list_select_related = ("plan", "dependencia")

@@ -8,6 +8,21 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from seguimiento.limites import MAX_NOMBRE, MAX_TEXTO, LargoMaximo
+
+
+def historial() -> HistoricalRecords:
+    """The audit trail of a model: django-simple-history, with the change reason in a text column
+    (its default holds 100 characters; an administrator's reason is kept whole, up to
+    `limites.MAX_MOTIVO`, which the services check before writing)."""
+    return HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
+
+def texto_limitado(maximo: int = MAX_TEXTO, **opciones) -> dict:
+    """The options of a bounded TextField: `max_length` (the admin's form and DRF read it) and
+    the validator that makes `full_clean` refuse too (a TextField's max_length is not checked)."""
+    return {"max_length": maximo, "validators": [LargoMaximo(maximo)], **opciones}
+
 
 class Entidad(models.Model):
     """The government that owns plans: Alcaldía de Santiago de Cali, Municipio de Sopó."""
@@ -83,7 +98,7 @@ class Plan(models.Model):
         blank=True,
         verbose_name="dependencia líder",
     )
-    objetivo = models.TextField("objetivo", blank=True)
+    objetivo = models.TextField("objetivo", **texto_limitado(blank=True))
     nombres_niveles = models.CharField(
         "nombres de los niveles",
         max_length=200,
@@ -93,7 +108,7 @@ class Plan(models.Model):
     publicado = models.BooleanField(
         "publicado", default=False, help_text="Los planes publicados se pueden consultar sin iniciar sesión."
     )
-    history = HistoricalRecords()
+    history = historial()
 
     class Meta:
         verbose_name = "plan"
@@ -133,7 +148,7 @@ class Nivel(models.Model):
     )
     profundidad = models.PositiveSmallIntegerField("profundidad", default=0, editable=False)
     codigo = models.CharField("código", max_length=40, help_text="Como lo escribe el documento: «4.1.3».")
-    nombre = models.TextField("nombre")
+    nombre = models.TextField("nombre", **texto_limitado(MAX_NOMBRE))
     peso = models.DecimalField(
         "ponderación",
         max_digits=9,
@@ -144,7 +159,7 @@ class Nivel(models.Model):
         help_text="Puntos porcentuales del plan. Vacío: los hermanos pesan igual.",
     )
     orden = models.PositiveIntegerField("orden", default=0)
-    history = HistoricalRecords()
+    history = historial()
 
     class Meta:
         verbose_name = "nivel"
@@ -188,12 +203,14 @@ class InformeCualitativo(models.Model):
     dependencia = models.ForeignKey(
         Dependencia, on_delete=models.PROTECT, related_name="informes_cualitativos", verbose_name="responsable"
     )
-    actividades = models.TextField("actividades realizadas", blank=True)
-    estrategias = models.TextField("estrategias utilizadas", blank=True)
-    logros = models.TextField("logros obtenidos", blank=True)
-    dificultades = models.TextField("dificultades presentadas", blank=True)
-    oportunidades = models.TextField("oportunidades de crecimiento", blank=True)
-    evidencias = models.TextField("evidencias", blank=True, help_text="Enlaces o descripción de dónde están.")
+    actividades = models.TextField("actividades realizadas", **texto_limitado(blank=True))
+    estrategias = models.TextField("estrategias utilizadas", **texto_limitado(blank=True))
+    logros = models.TextField("logros obtenidos", **texto_limitado(blank=True))
+    dificultades = models.TextField("dificultades presentadas", **texto_limitado(blank=True))
+    oportunidades = models.TextField("oportunidades de crecimiento", **texto_limitado(blank=True))
+    evidencias = models.TextField(
+        "evidencias", **texto_limitado(blank=True, help_text="Enlaces o descripción de dónde están.")
+    )
     impacto_cualitativo = models.DecimalField(
         "impacto cualitativo (%)",
         max_digits=5,
@@ -203,7 +220,7 @@ class InformeCualitativo(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
         help_text="Calificación del revisor, de 0 a 100.",
     )
-    history = HistoricalRecords()
+    history = historial()
 
     class Meta:
         verbose_name = "informe cualitativo"
@@ -222,7 +239,7 @@ class ActividadCualitativa(models.Model):
 
     informe = models.ForeignKey(InformeCualitativo, on_delete=models.CASCADE, related_name="actividades_detalle")
     componente = models.CharField("componente", max_length=200)
-    descripcion = models.TextField("descripción", blank=True)
+    descripcion = models.TextField("descripción", **texto_limitado(blank=True))
     programadas = models.PositiveIntegerField("actividades programadas")
     realizadas = models.PositiveIntegerField("actividades realizadas")
     orden = models.PositiveIntegerField("orden", default=0)

@@ -20,10 +20,12 @@ from django.utils.formats import date_format
 
 from indicadores import auditoria, permisos, services
 from indicadores.cumplimiento import pendientes_al_cerrar
+from indicadores.formularios import TextoNormalizadoField
 from indicadores.models import Corte
 from reportes import selectors
 from reportes.models import CifrasCorte
 from seguimiento.admin_base import HistorialAdmin, cantidad, mensajes_error
+from seguimiento.limites import MAX_MOTIVO
 from seguimiento.metodologia.resultados import CorteRef
 from seguimiento.numeros import fecha_larga
 
@@ -76,10 +78,12 @@ def resumen_pendientes(pendientes: dict) -> str:
 
 
 class MotivoCorteForm(forms.Form):
-    motivo = forms.CharField(
+    # Counted as the history keeps it (LF line breaks): «Motivo: tiene 501 caracteres; el máximo es 500.»
+    motivo = TextoNormalizadoField(
         label="Motivo",
+        max_length=MAX_MOTIVO,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
-        help_text="Queda en el historial del corte y se muestra en sus páginas.",
+        help_text="Queda entero en el historial del corte y se muestra en sus páginas.",
         error_messages={"required": "Escriba el motivo: sin él no se modifica un corte cerrado."},
     )
 

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from indicadores import permisos, services
 from indicadores.formularios import ComentarioDevolucionForm, EvidenciaForm, ReporteAdminForm, motivo_de_administrador
 from indicadores.models import Evidencia, Reporte
+from politicas.admin import TextosAcotados
 from reportes import revision
 from seguimiento.admin_base import HistorialAdmin, RechazoSinGuardar, cantidad, mensajes_error
 from seguimiento.metodologia.resultados import Semaforo
@@ -43,7 +44,7 @@ class BandaAlAprobarFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=[pk for pk, banda in bandas.items() if banda == buscada])
 
 
-class EvidenciaInline(admin.TabularInline):
+class EvidenciaInline(TextosAcotados, admin.TabularInline):
     """A report's evidence: files (downloaded through the checked view) or links."""
 
     model = Evidencia
@@ -98,7 +99,7 @@ columna_periodo.__name__ = "anio"  # the column keeps its CSS class «column-ani
 
 
 @admin.register(Reporte)
-class ReporteAdmin(RechazoSinGuardar, HistorialAdmin):
+class ReporteAdmin(TextosAcotados, RechazoSinGuardar, HistorialAdmin):
     """Reports across indicators: the planning office reviews here, one by one or in bulk."""
 
     form = ReporteAdminForm
@@ -229,11 +230,13 @@ class ReporteAdmin(RechazoSinGuardar, HistorialAdmin):
                         enlace=datos.get("enlace", ""), descripcion=datos.get("descripcion", ""), motivo=motivo,
                     ))
                 continue
-            services.reporte_verificar(
+            necesario = services.reporte_verificar(
                 indicador=reporte.indicador, anio=reporte.anio, periodo=reporte.periodo, usuario=request.user,
                 motivo=motivo,
             )
             evidencia._history_user = request.user
+            if necesario:  # the evidence of a report a closed cut froze: the administrator's reason
+                evidencia._change_reason = necesario
             if formset._should_delete_form(formulario):
                 evidencia.delete()
                 formset.deleted_objects.append(evidencia)

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import models
 
 from indicadores.models import Corte, Indicador
+from politicas.models import texto_limitado
+from seguimiento.limites import MAX_MOTIVO
 
 RESUMEN = {"max_digits": 28, "decimal_places": 6, "null": True}
 
@@ -75,7 +77,9 @@ class CifrasCorte(models.Model):
     congelado_por = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    motivo = models.TextField("motivo", blank=True, help_text="Vacío al cerrar; el motivo de una corrección.")
+    motivo = models.TextField(
+        "motivo", **texto_limitado(MAX_MOTIVO, blank=True, help_text="Vacío al cerrar; el motivo de una corrección.")
+    )
     # ResultadoPlan as JSON (reportes.congelar): the totals and levels apart from the indicators,
     # so a roll-up of many plans reads only the small part.
     totales = models.JSONField()

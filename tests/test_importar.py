@@ -481,13 +481,13 @@ def test_los_reportes_nuevos_entran_a_la_revision_por_sus_pasos(plan_pequeno, ad
     _rechazado(archivo, administrador, f"fila {numero}, columna «Estado»", "no puede entrar devuelto")
 
 
-def test_importar_un_plan_deja_historial_del_usuario_que_importa_con_el_motivo(plan_pequeno, administrador, tmp_path):
+def test_importar_un_plan_deja_historial_del_usuario_que_importa(plan_pequeno, administrador, tmp_path):
     archivo = tmp_path / "plan.xlsx"
     archivo.write_bytes(_exportar(plan_pequeno, administrador).getvalue())
     _borrar_plan(plan_pequeno)
     revisor = factories.usuario("oficina", grupos=("Revisor",))
 
-    call_command("importar", str(archivo), "--usuario", "oficina", "--motivo", "Carga inicial del CONPES", stdout=io.StringIO())
+    call_command("importar", str(archivo), "--usuario", "oficina", stdout=io.StringIO())
 
     plan = Plan.objects.get(codigo="bogota-mini")
     objetos = [plan, *Nivel.objects.filter(plan=plan), *Indicador.objects.filter(plan=plan),
@@ -496,7 +496,23 @@ def test_importar_un_plan_deja_historial_del_usuario_que_importa_con_el_motivo(p
     for objeto in objetos:
         registro = objeto.history.latest()
         assert (registro.history_type, registro.history_user, registro.history_change_reason) == (
-            "+", revisor, "Carga inicial del CONPES"), objeto
+            "+", revisor, None), objeto
+
+
+def test_un_revisor_no_da_motivo_al_importar_y_no_se_escribe_nada(plan_pequeno, administrador, tmp_path):
+    """Only an administrator's reason means anything (issue 11): a reviewer's is refused, whole."""
+    archivo = tmp_path / "plan.xlsx"
+    archivo.write_bytes(_exportar(plan_pequeno, administrador).getvalue())
+    _borrar_plan(plan_pequeno)
+    factories.usuario("oficina", grupos=("Revisor",))
+    salida = io.StringIO()
+
+    with pytest.raises(CommandError, match="no se escribió nada"):
+        call_command("importar", str(archivo), "--usuario", "oficina", "--motivo", "Autorizado por el administrador",
+                     stdout=salida, stderr=salida)
+
+    assert "Solo un administrador da un motivo" in salida.getvalue()
+    assert not Plan.objects.filter(codigo="bogota-mini").exists()
 
 
 def test_metas_cambiadas_y_eliminadas_dejan_historial(plan_pequeno):

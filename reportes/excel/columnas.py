@@ -19,8 +19,8 @@ from typing import Any
 
 from django.db import models
 
-from indicadores.models import Periodicidad, Reporte, TipoAnualizacion, Unidad
-from politicas.models import Plan
+from indicadores.models import Indicador, Periodicidad, Reporte, TipoAnualizacion, Unidad
+from politicas.models import Dependencia, Entidad, Nivel, Plan
 from seguimiento import xlsx
 
 HOJA_PLAN, HOJA_NIVELES, HOJA_INDICADORES, HOJA_REPORTES, HOJA_ACERCA = (
@@ -50,7 +50,7 @@ class ColumnaImportacion:
     requerido: bool = False  # the column must be there and each row's cell must hold a value
     opciones: type[models.TextChoices] | None = None  # for TipoCelda.OPCION
     defecto: Any = None  # the value of an empty cell (or a missing row of «Plan»)
-    maximo: int | None = None  # characters, for texts
+    maximo: int | None = None  # characters, for texts: the model field's (`largo`); None is limites.MAX_TEXTO
     ancho: float = 14
     referencia: bool = False  # written for the reader, ignored by the import
     desplegable: bool = True  # whether a template offers its choices as a drop-down
@@ -84,18 +84,26 @@ class ColumnaImportacion:
 
 C = ColumnaImportacion  # the declarations below read as a table
 
+
+def largo(modelo: type[models.Model], campo: str) -> int:
+    """The most characters a column's field holds (`seguimiento.limites`, through the model), so
+    the import refuses a longer cell with its sheet, row and column before anything is written."""
+    return modelo._meta.get_field(campo).max_length
+
+
 # -- «Plan»: rows of Campo / Valor, one per field -----------------------------------------------
 CAMPOS_PLAN = [
-    C("codigo", "Código", requerido=True),
-    C("nombre", "Nombre", requerido=True, maximo=300),
+    C("codigo", "Código", requerido=True, maximo=largo(Plan, "codigo")),
+    C("nombre", "Nombre", requerido=True, maximo=largo(Plan, "nombre")),
     C("tipo", "Tipo", TipoCelda.OPCION, requerido=True, opciones=Plan.Tipo, defecto=Plan.Tipo.PLAN_DESARROLLO),
-    C("documento", "Documento", maximo=200, defecto=""),
-    C("entidad", "Entidad", requerido=True, maximo=200),
+    C("documento", "Documento", maximo=largo(Plan, "documento"), defecto=""),
+    C("entidad", "Entidad", requerido=True, maximo=largo(Entidad, "nombre")),
     C("anio_inicio", "Año de inicio", TipoCelda.ENTERO, requerido=True),
     C("anio_fin", "Año de fin", TipoCelda.ENTERO, requerido=True),
-    C("nombres_niveles", "Nombres de los niveles", maximo=200, defecto="Eje, Componente, Programa"),
-    C("dependencia_lider", "Dependencia líder", maximo=200, defecto=""),
-    C("objetivo", "Objetivo", defecto=""),
+    C("nombres_niveles", "Nombres de los niveles", maximo=largo(Plan, "nombres_niveles"),
+      defecto="Eje, Componente, Programa"),
+    C("dependencia_lider", "Dependencia líder", maximo=largo(Dependencia, "nombre"), defecto=""),
+    C("objetivo", "Objetivo", maximo=largo(Plan, "objetivo"), defecto=""),
     # No «Publicado» row or an empty cell: the plan stays as published as it is.
     C("publicado", "Publicado", TipoCelda.SI_NO_O_VACIO),
 ]
@@ -104,31 +112,31 @@ COLUMNAS_CAMPO_VALOR = [xlsx.Columna("Campo", 26), xlsx.Columna("Valor", 60)]
 
 # -- «Niveles» ----------------------------------------------------------------------------------
 COLUMNAS_NIVELES = [
-    C("codigo", "Código", requerido=True, maximo=40, ancho=12),
-    C("padre", "Código del padre", maximo=40, ancho=12),
+    C("codigo", "Código", requerido=True, maximo=largo(Nivel, "codigo"), ancho=12),
+    C("padre", "Código del padre", maximo=largo(Nivel, "codigo"), ancho=12),
     C("nivel", "Nivel", referencia=True),  # the depth's name («Eje»), from the plan's «Nombres de los niveles»
-    C("nombre", "Nombre", requerido=True, ancho=60),
+    C("nombre", "Nombre", requerido=True, maximo=largo(Nivel, "nombre"), ancho=60),
     C("peso", "Ponderación", TipoCelda.NUMERO, ancho=13),
 ]
 COLUMNA_NIVEL = {c.campo: c for c in COLUMNAS_NIVELES}
 
 # -- «Indicadores» (then one «Meta AAAA» column per year) ---------------------------------------
 COLUMNAS_INDICADOR = [
-    C("codigo", "Código", requerido=True, maximo=40),
-    C("nombre", "Indicador", requerido=True, ancho=60),
-    C("nivel", "Nivel", requerido=True, ancho=10),  # the level's code
-    C("producto", "Producto", ancho=40),
+    C("codigo", "Código", requerido=True, maximo=largo(Indicador, "codigo")),
+    C("nombre", "Indicador", requerido=True, maximo=largo(Indicador, "nombre"), ancho=60),
+    C("nivel", "Nivel", requerido=True, maximo=largo(Nivel, "codigo"), ancho=10),  # the level's code
+    C("producto", "Producto", maximo=largo(Indicador, "producto"), ancho=40),
     C("unidad", "Unidad", TipoCelda.OPCION, opciones=Unidad, defecto=Unidad.NUMERO, ancho=12),
     C("tipo_anualizacion", "Tipo", TipoCelda.OPCION, requerido=True, opciones=TipoAnualizacion, ancho=12),
     C("periodicidad", "Periodicidad", TipoCelda.OPCION, requerido=True, opciones=Periodicidad, ancho=13),
-    C("dependencia", "Dependencia", requerido=True, maximo=200, ancho=30),
+    C("dependencia", "Dependencia", requerido=True, maximo=largo(Dependencia, "nombre"), ancho=30),
     C("peso", "Ponderación", TipoCelda.NUMERO, ancho=13),
     C("linea_base", "Línea base", TipoCelda.NUMERO, ancho=13),
     C("anio_linea_base", "Año de línea base", TipoCelda.ENTERO, ancho=10),
     C("meta_final", "Meta final", TipoCelda.NUMERO, ancho=13),
     C("enfoques", "Enfoques", ancho=20),  # names or codes, separated by commas
     C("ilustrativo", "Ilustrativo", TipoCelda.SI_NO, ancho=10),
-    C("fuente", "Fuente", maximo=200, ancho=20),
+    C("fuente", "Fuente", maximo=largo(Indicador, "fuente"), ancho=20),
 ]
 COLUMNA_INDICADOR = {c.campo: c for c in COLUMNAS_INDICADOR}
 # The Indicador model's own fields among them (level, dependencia and enfoques are relations).
@@ -136,14 +144,14 @@ CAMPOS_INDICADOR = [c for c in COLUMNAS_INDICADOR if c.campo not in ("nivel", "d
 
 # -- «Reportes» -----------------------------------------------------------------------------------
 COLUMNAS_REPORTES = [
-    C("codigo", "Código del indicador", requerido=True),
+    C("codigo", "Código del indicador", requerido=True, maximo=largo(Indicador, "codigo")),
     C("indicador", "Indicador", referencia=True, ancho=50),
     C("anio", "Año", TipoCelda.ENTERO, requerido=True, ancho=8),
     C("periodo", "Periodo", TipoCelda.ENTERO, requerido=True, ancho=8),
     C("valor", "Avance", TipoCelda.NUMERO, requerido=True, ancho=13),
     C("estado", "Estado", TipoCelda.OPCION, opciones=Reporte.Estado, defecto="", ancho=11),
-    C("observaciones", "Observaciones", ancho=60),
-    C("plan_de_choque", "Plan de choque", ancho=60),
+    C("observaciones", "Observaciones", maximo=largo(Reporte, "observaciones"), ancho=60),
+    C("plan_de_choque", "Plan de choque", maximo=largo(Reporte, "plan_de_choque"), ancho=60),
     # Only an already published figure is loaded as illustrative: the template offers no list.
     C("ilustrativo", "Ilustrativo", TipoCelda.SI_NO_O_VACIO, ancho=10, desplegable=False),
 ]

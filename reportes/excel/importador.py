@@ -21,10 +21,9 @@ from django.db import models
 from indicadores import reglas, services
 from indicadores.models import Indicador, Reporte
 from reportes.excel.columnas import CAMPOS_PLAN, COLUMNA_REPORTE, HOJA_PLAN
-from reportes.excel.lector import Error, FilaLeida, HojaLeida, Lector, normalizar
+from reportes.excel.lector import ARCHIVO, Error, FilaLeida, HojaLeida, Lector, normalizar
 from seguimiento.numeros import formato_numero
 
-_LARGO_MOTIVO_HISTORIAL = 100  # simple_history keeps a change reason in 100 characters
 _LARGO_TEXTO_VISTA = 120
 
 
@@ -123,13 +122,6 @@ def mismo_texto(a, b) -> bool:
     return reglas.normalizar_texto(a) == reglas.normalizar_texto(b)
 
 
-def motivo_historial(motivo: str) -> str:
-    motivo = (motivo or "").strip()
-    if len(motivo) > _LARGO_MOTIVO_HISTORIAL:
-        motivo = motivo[: _LARGO_MOTIVO_HISTORIAL - 1] + "…"
-    return motivo
-
-
 def autor(registro) -> str:
     """«por planeadora» from a history record, when it says who."""
     if registro is None or not registro.history_user_id:
@@ -219,7 +211,6 @@ class Importador:
 
     def __init__(self, hojas: dict[str, HojaLeida], usuario, resultado: ResultadoImportacion, progreso=None, motivo=""):
         self.hojas = hojas
-        self.motivo = (motivo or "").strip()
         self.usuario = usuario
         self.resultado = resultado
         self.errores = resultado.errores
@@ -227,6 +218,18 @@ class Importador:
         self.leido = resultado.leido
         self._lugares: dict[str, tuple[str, int | None, str | None, Callable[[Any, Any], str]]] = {}
         resultado.tipo = self.tipo
+        self.motivo = self._motivo(motivo)
+
+    def _motivo(self, motivo: str) -> str:
+        """The import's reason, as the services check it (`services.motivo_verificar`): only an
+        administrator gives one, of at most `limites.MAX_MOTIVO` characters. A refused reason is
+        one error of the file (nothing is written) and the rows are checked without it. The
+        services record it only on the writes that need it (frozen targets and reports)."""
+        try:
+            return services.motivo_verificar(usuario=self.usuario, motivo=motivo)
+        except ValidationError as exc:
+            self.errores.extend(Error(ARCHIVO, None, None, mensaje) for mensaje in exc.messages)
+            return ""
 
     def hoja(self, nombre: str, *, obligatoria: bool = True) -> HojaLeida | None:
         hoja = self.hojas.get(normalizar(nombre))

@@ -13,20 +13,20 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from indicadores import permisos, services
+from indicadores import permisos, reglas, services
 from indicadores.models import Indicador, Meta, Reporte
 from politicas.models import Dependencia, Entidad, Nivel, Plan
-from reportes.excel.columnas import HOJA_INDICADORES, HOJA_REPORTES
+from reportes.excel.columnas import HOJA_INDICADORES, HOJA_NIVELES, HOJA_PLAN, HOJA_REPORTES
 from reportes.excel.importador import (
+    Abortar,
     Importador,
     ReporteArchivo,
     mismo_texto,
     mostrar,
-    motivo_historial,
     usuario_guardado,
 )
 from reportes.excel.importar_plan_indicadores import IndicadorArchivo
-from reportes.excel.lector import Lector
+from reportes.excel.lector import Error, Lector
 
 
 class EscrituraPlan(Importador):
@@ -68,18 +68,31 @@ class EscrituraPlan(Importador):
         antes = {c: _mostrar_campo(objeto, c, getattr(objeto, c)) for c in cambiados}
         for campo, valor in valores.items():
             setattr(objeto, campo, valor)
+        self._verificar_largos(objeto, que, clave)
         self._con_historial(objeto).save()
         # The preview names the changed fields as the admin does («tipo de anualización»).
         campos = [(_nombre_campo(objeto, c), antes[c], _mostrar_campo(objeto, c, valores[c])) for c in cambiados]
         self.cambio("crear" if nuevo else "modificar", que, clave, ", ".join(n for n, _, _ in campos), campos)
         return True
 
+    def _verificar_largos(self, objeto, que: str, clave: str) -> None:
+        """The services' length check (`reglas.errores_largos`) before a plan, level or indicator
+        is saved: the check of each cell caught it already, this keeps any other text out too.
+        An error stops the import and rolls it all back (`Abortar`)."""
+        errores = reglas.errores_largos(objeto)
+        if not errores:
+            return
+        hoja = {"plan": HOJA_PLAN, "nivel": HOJA_NIVELES}.get(que, HOJA_INDICADORES)
+        for campo, mensajes in errores.items():
+            for mensaje in mensajes:
+                self.errores.append(Error(hoja, None, _nombre_campo(objeto, campo), f"{que} {clave}: {mensaje}"))
+        raise Abortar
+
     def _con_historial(self, objeto):
-        """Attribute the history record of the next save or delete to the importing user, with the
-        reason (`--motivo`) when there is one (django-simple-history reads these attributes)."""
+        """Attribute the history record of the next save or delete to the importing user
+        (django-simple-history reads the attribute). A plan, level or indicator needs no reason:
+        the import's `--motivo` is recorded only by the services, on frozen targets and reports."""
         objeto._history_user = usuario_guardado(self.usuario)
-        if self.motivo:
-            objeto._change_reason = motivo_historial(self.motivo)
         return objeto
 
     def _aplicar_niveles(self, plan: Plan) -> None:
