@@ -2,12 +2,17 @@
 
 Thin views: access rules come from `indicadores.permisos`, the work from the `reportes.excel`
 package (export, templates, import). Between the import's preview and its confirmation the uploaded file waits in
-the default storage, named in a signed token, with what the preview read of the database (report
-versions, targets, plan fields) beside it: the confirmation refuses when any of that changed since.
+a private storage (`STORAGES["importaciones"]`: never under MEDIA_ROOT, never served), named in a
+signed token, with what the preview read of the database (report versions, targets, plan fields)
+beside it: the confirmation refuses when any of that changed since. Confirming or cancelling removes
+both files; a preview that can no longer be confirmed is removed when the next one is stored. An
+upload is stored only when its preview has something to confirm: a refused workbook (too big, a
+bomb, any error) leaves nothing behind.
 """
 
 import datetime
 import json
+import re
 import tempfile
 import uuid
 
@@ -17,7 +22,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage, storages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,14 +36,20 @@ from reportes.excel.exportar import nombre_archivo
 from reportes.excel.importar import importar_libro
 from reportes.excel.importar_plan import puede_importar_plan
 from reportes.excel.lector import MAX_BYTES
+from reportes.excel.limites import mensaje_peso
 from reportes.excel.plantillas import plantilla_avance, plantilla_plan
 from reportes.paginas.cortes import cortes_del_plan, elegir_corte
 from seguimiento.metodologia.resultados import CorteRef
+from seguimiento.limites import MAX_MOTIVO
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _SAL_FIRMA = "reportes.importar"  # the module's old name: tokens already signed stay valid
 _VIGENCIA_FIRMA = 3600  # seconds a preview can wait for its confirmation
-_CARPETA = "importaciones"
+_ALMACEN = "importaciones"  # settings.STORAGES["importaciones"]
+_NOMBRE_GUARDADO = re.compile(r"[0-9a-f]{32}\.(xlsx|json)")
+# A preview older than its token can never be confirmed; an hour more allows for clocks between servers.
+_ABANDONO = datetime.timedelta(seconds=_VIGENCIA_FIRMA + 3600)
+_VENCIDA = "La vista previa venció o no es válida: suba el archivo de nuevo."
 
 
 def _plan_visible(request: HttpRequest, codigo: str) -> Plan | HttpResponse:
@@ -121,11 +132,14 @@ def inicio(request: HttpRequest) -> HttpResponse:
 @staff_member_required
 @require_http_methods(["GET", "POST"])
 def importar(request: HttpRequest) -> HttpResponse:
-    """Upload → preview (changes and every error) → confirm."""
-    contexto = {"title": "Importar desde Excel", "es_superusuario": request.user.is_superuser, "max_mb": MAX_BYTES // 2**20}
+    """Upload → preview (changes and every error) → confirm or cancel."""
+    contexto = {"title": "Importar desde Excel", "es_superusuario": request.user.is_superuser, "max_mb": MAX_BYTES // 2**20,
+                "max_motivo": MAX_MOTIVO}
     if request.method == "GET":
         return render(request, "reportes/excel/importar.html", contexto)
     if "token" in request.POST:
+        if "cancelar" in request.POST:
+            return _cancelar(request)
         return _confirmar(request, contexto)
     archivo = request.FILES.get("archivo")
     motivo = (request.POST.get("motivo") or "").strip()
@@ -133,18 +147,17 @@ def importar(request: HttpRequest) -> HttpResponse:
         contexto["error"] = "Elija un archivo .xlsx."
         return render(request, "reportes/excel/importar.html", contexto, status=400)
     if archivo.size > MAX_BYTES:
-        contexto["error"] = f"El archivo pesa más de {MAX_BYTES // 2**20} MB; divídalo en varios."
+        contexto["error"] = f"{mensaje_peso(archivo.size, MAX_BYTES)} Divídalo en varios archivos."
         return render(request, "reportes/excel/importar.html", contexto, status=400)
-    _limpiar_abandonados()
-    nombre = uuid.uuid4().hex
-    ruta = default_storage.save(f"{_CARPETA}/{nombre}.xlsx", archivo)
-    with default_storage.open(ruta, "rb") as guardado:
-        resultado = importar_libro(guardado, usuario=request.user, confirmar=False, motivo=motivo)
+    resultado = importar_libro(archivo, usuario=request.user, confirmar=False, motivo=motivo)
     token = ""
-    if resultado.errores or resultado.sin_cambios:
-        default_storage.delete(ruta)  # nothing to confirm: the file is not kept
-    else:
-        leido = default_storage.save(f"{_CARPETA}/{nombre}.json", ContentFile(json.dumps(resultado.leido).encode()))
+    if not (resultado.errores or resultado.sin_cambios):  # something to confirm: keep the file until then
+        almacen = _almacen()
+        _limpiar_abandonados(almacen)
+        nombre = uuid.uuid4().hex
+        archivo.seek(0)
+        ruta = almacen.save(f"{nombre}.xlsx", archivo)
+        leido = almacen.save(f"{nombre}.json", ContentFile(json.dumps(resultado.leido).encode()))
         token = signing.dumps(
             {"ruta": ruta, "leido": leido, "usuario": request.user.pk, "motivo": motivo}, salt=_SAL_FIRMA
         )
@@ -152,43 +165,75 @@ def importar(request: HttpRequest) -> HttpResponse:
     return render(request, "reportes/excel/vista_previa.html", contexto, status=200 if resultado.ok else 422)
 
 
-def _limpiar_abandonados() -> None:
-    """Previews never confirmed leave their file behind: remove those older than a day."""
+def _almacen() -> Storage:
+    """The private storage of previews (STORAGES["importaciones"], outside MEDIA_ROOT)."""
+    return storages[_ALMACEN]
+
+
+def _guardados(datos: dict) -> tuple[str, str] | None:
+    """The preview's workbook and what it read, when the token names files of this storage."""
+    rutas = (datos.get("ruta", ""), datos.get("leido", ""))
+    if all(isinstance(r, str) and _NOMBRE_GUARDADO.fullmatch(r) for r in rutas):
+        return rutas
+    return None  # a token signed before issue 11 (files in the public media) or not ours
+
+
+def _borrar(almacen: Storage, rutas: tuple[str, ...]) -> None:
+    for ruta in rutas:
+        almacen.delete(ruta)  # FileSystemStorage ignores a file already gone
+
+
+def _limpiar_abandonados(almacen: Storage) -> None:
+    """Previews never confirmed nor cancelled: remove those whose token can no longer be accepted."""
     try:
-        _, archivos = default_storage.listdir(_CARPETA)
+        _, archivos = almacen.listdir("")
     except (FileNotFoundError, NotImplementedError):
         return
-    limite = timezone.now() - datetime.timedelta(days=1)
+    limite = timezone.now() - _ABANDONO
     for nombre in archivos:
-        ruta = f"{_CARPETA}/{nombre}"
+        if not _NOMBRE_GUARDADO.fullmatch(nombre):
+            continue
         try:
-            if default_storage.get_modified_time(ruta) < limite:
-                default_storage.delete(ruta)
+            if almacen.get_modified_time(nombre) < limite:
+                almacen.delete(nombre)
         except (FileNotFoundError, NotImplementedError):
             continue
+
+
+def _cancelar(request: HttpRequest) -> HttpResponse:
+    """Remove the preview's files (even of an expired token: the user is done with it)."""
+    try:
+        datos = signing.loads(request.POST["token"], salt=_SAL_FIRMA)
+    except signing.BadSignature:
+        datos = {}
+    rutas = _guardados(datos) if datos.get("usuario") == request.user.pk else None
+    if rutas:
+        _borrar(_almacen(), rutas)
+    messages.info(request, "Importación cancelada: no se guardó nada y el archivo subido se borró.")
+    return redirect(reverse("excel_importar"))
 
 
 def _confirmar(request: HttpRequest, contexto: dict) -> HttpResponse:
     try:
         datos = signing.loads(request.POST["token"], salt=_SAL_FIRMA, max_age=_VIGENCIA_FIRMA)
     except signing.BadSignature:
-        contexto["error"] = "La vista previa venció o no es válida: suba el archivo de nuevo."
+        contexto["error"] = _VENCIDA
         return render(request, "reportes/excel/importar.html", contexto, status=400)
-    ruta, ruta_leido = datos["ruta"], datos.get("leido", "")
-    guardados = (ruta, ruta_leido)
-    if datos["usuario"] != request.user.pk or not all(
-        r.startswith(f"{_CARPETA}/") and default_storage.exists(r) for r in guardados
-    ):
-        contexto["error"] = "La vista previa venció o no es válida: suba el archivo de nuevo."
+    almacen = _almacen()
+    rutas = _guardados(datos)
+    if datos.get("usuario") != request.user.pk or rutas is None or not all(almacen.exists(r) for r in rutas):
+        contexto["error"] = _VENCIDA
         return render(request, "reportes/excel/importar.html", contexto, status=400)
-    with default_storage.open(ruta_leido, "rb") as guardado:
-        leido = json.loads(guardado.read().decode())
-    with default_storage.open(ruta, "rb") as guardado:
-        resultado = importar_libro(
-            guardado, usuario=request.user, confirmar=True, motivo=datos.get("motivo", ""), leido=leido
-        )
-    for guardado in guardados:
-        default_storage.delete(guardado)
+    ruta, ruta_leido = rutas
+    try:
+        with almacen.open(ruta_leido, "rb") as guardado:
+            leido = json.loads(guardado.read().decode())
+        with almacen.open(ruta, "rb") as guardado:
+            resultado = importar_libro(
+                guardado, usuario=request.user, confirmar=True, motivo=datos.get("motivo", ""), leido=leido
+            )
+    finally:
+        _borrar(almacen, rutas)  # applied or refused, this preview is spent
     if not resultado.aplicado:  # the data changed since the preview: show what and by whom
         contexto.update(resultado=resultado, token="", confirmacion=True)
         return render(request, "reportes/excel/vista_previa.html", contexto, status=422)

@@ -39,3 +39,15 @@ def plan_pequeno(db):
         meta_final=Decimal("1"), reportes={2023: "0", 2024: "0"},
     )
     return plan
+
+
+@pytest.fixture
+def importaciones(settings, tmp_path):
+    """The private folder where import previews wait for confirmation, empty for this test."""
+    carpeta = tmp_path / "privado"
+    carpeta.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "importaciones": {**settings.STORAGES["importaciones"], "OPTIONS": {"location": carpeta}},
+    }
+    return carpeta

@@ -275,7 +275,7 @@ def _subir(archivo: io.BytesIO, nombre: str = "libro.xlsx") -> SimpleUploadedFil
     return SimpleUploadedFile(nombre, archivo.getvalue(), content_type="application/octet-stream")
 
 
-def test_confirmar_despues_de_un_cambio_ajeno_se_rechaza_y_dice_quien(client, politica, settings, tmp_path):
+def test_confirmar_despues_de_un_cambio_ajeno_se_rechaza_y_dice_quien(client, politica, settings, tmp_path, importaciones):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(politica["planeadora"])
     archivo = _avance_con(politica, politica["planeadora"], **{"3_1_1": "0,5"})
@@ -296,7 +296,7 @@ def test_confirmar_despues_de_un_cambio_ajeno_se_rechaza_y_dice_quien(client, po
     assert "avance: «0,33» → «0,4»" in error.mensaje and "(por colega)" in error.mensaje
     assert "No se importó nada" in confirmacion.content.decode()
     assert _huella_bd() == antes and _reporte("3.1.1", 2024).valor == D("0.4")
-    assert not list((tmp_path / "importaciones").iterdir())
+    assert not list(importaciones.iterdir())
 
 
 def test_confirmar_despues_de_un_cambio_de_meta_o_del_plan_se_rechaza(politica):
@@ -495,7 +495,7 @@ def test_cada_error_de_un_revisor_nombra_hoja_fila_y_columna(client, politica, s
     assert "Confirmar" not in html
 
 
-def test_la_vista_previa_sin_cambios_no_ofrece_confirmar(client, politica, settings, tmp_path):
+def test_la_vista_previa_sin_cambios_no_ofrece_confirmar(client, politica, settings, tmp_path, importaciones):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(politica["revisora"])
     vista = client.post(reverse("excel_importar"), {"archivo": _subir(guardar(_exportado_por(politica)))})
@@ -503,7 +503,7 @@ def test_la_vista_previa_sin_cambios_no_ofrece_confirmar(client, politica, setti
     assert vista.status_code == 200
     assert "Sin cambios: el libro coincide con lo que ya está guardado" in html
     assert "Confirmar e importar" not in html and not vista.context["token"]
-    assert not list((tmp_path / "importaciones").iterdir())
+    assert not list(importaciones.iterdir())
 
 
 def test_el_estado_de_revision_rechazado_en_la_vista_previa(client, politica, settings, tmp_path):

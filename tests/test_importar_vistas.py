@@ -21,7 +21,7 @@ def _subir(contenido: bytes, nombre: str = "plan.xlsx") -> SimpleUploadedFile:
     return SimpleUploadedFile(nombre, contenido, content_type="application/octet-stream")
 
 
-def test_subir_ver_la_vista_previa_y_confirmar(client, revisor, settings, tmp_path):
+def test_subir_ver_la_vista_previa_y_confirmar(client, revisor, settings, tmp_path, importaciones):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(revisor)
     contenido = _libro(_plan_minimo()).getvalue()
@@ -35,7 +35,7 @@ def test_subir_ver_la_vista_previa_y_confirmar(client, revisor, settings, tmp_pa
     confirmacion = client.post(reverse("excel_importar"), {"token": vista.context["token"]})
     assert confirmacion.status_code == 302
     assert Plan.objects.filter(codigo="plan-nuevo").exists()
-    assert not list((tmp_path / "importaciones").iterdir())  # the uploaded file is not kept
+    assert not list(importaciones.iterdir())  # the uploaded file is not kept
 
 
 def test_los_errores_se_listan_con_hoja_fila_y_columna(client, revisor, settings, tmp_path):
@@ -88,19 +88,18 @@ def test_subir_algo_que_no_es_un_libro_de_excel(client, revisor, settings, tmp_p
     assert io is not None
 
 
-def test_las_vistas_previas_abandonadas_se_limpian(client, revisor, settings, tmp_path):
+def test_las_vistas_previas_abandonadas_se_limpian(client, revisor, settings, tmp_path, importaciones):
     import os
     import time
 
     settings.MEDIA_ROOT = tmp_path
-    viejo = tmp_path / "importaciones" / "abandonado.xlsx"
-    viejo.parent.mkdir()
+    viejo = importaciones / ("a" * 32 + ".xlsx")
     viejo.write_bytes(b"x")
     hace_dos_dias = time.time() - 2 * 86400
     os.utime(viejo, (hace_dos_dias, hace_dos_dias))
     client.force_login(revisor)
     client.post(reverse("excel_importar"), {"archivo": _subir(_libro(_plan_minimo()).getvalue())})
-    restantes = list((tmp_path / "importaciones").iterdir())
+    restantes = list(importaciones.iterdir())
     # only the preview just uploaded: its workbook and what it read, to compare at confirmation
     assert viejo not in restantes and sorted(r.suffix for r in restantes) == [".json", ".xlsx"]
     assert len({r.stem for r in restantes}) == 1

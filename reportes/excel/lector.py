@@ -29,10 +29,12 @@ from reportes.excel.columnas import (
     ColumnaImportacion,
     TipoCelda,
 )
+from reportes.excel.limites import Rechazo, no_es_un_libro, revisar_libro
+from seguimiento.limites import MAX_TEXTO, mensaje_largo
 from seguimiento.numeros import NumeroInvalido, formato_numero, parse_numero
 
 MAX_FILAS = 50_000  # per sheet; a larger file is refused before anything is checked
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = 20 * 1024 * 1024  # the upload itself; what it unpacks to is bounded in `reportes.excel.limites`
 _SEIS_DECIMALES = Decimal("0.000001")
 _MAXIMO_VALOR = Decimal(10) ** 14  # VALOR fields hold 20 digits, 6 of them decimals
 ARCHIVO = "(archivo)"
@@ -84,27 +86,39 @@ class HojaLeida:
 def leer_libro(archivo: str | IO[bytes], *, max_filas: int = MAX_FILAS) -> tuple[dict[str, HojaLeida], list[Error]]:
     """Every sheet's header and non-empty rows, keyed by the normalized sheet name.
 
-    Formula cells are errors (the value a formula shows is not stored reliably, and a template must
-    hold values); a sheet with more than `max_filas` rows stops the reading with a message.
+    First `reportes.excel.limites.revisar_libro` checks the zip (declared sizes, parts, XML) and
+    every sheet (rows, columns, cells) without parsing it: a workbook past a bound is refused with
+    that one message and openpyxl never opens it. Then openpyxl streams (read-only) exactly the
+    range of each sheet that holds cells, never the dimension the sheet declares. Formula cells
+    are errors (the value a formula shows is not stored reliably, and a template must hold values).
     """
+    try:
+        dimensiones = revisar_libro(archivo, leer_hoja=lambda titulo: normalizar(titulo) in _HOJAS_LEIDAS,
+                                    max_filas=max_filas)
+    except Rechazo as rechazo:
+        return {}, [Error(rechazo.hoja or ARCHIVO, None, None, rechazo.mensaje)]
     errores: list[Error] = []
     try:
         libro = openpyxl.load_workbook(archivo, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds (zip, XML, missing parts): all mean the same
-        return {}, [
-            Error(ARCHIVO, None, None, f"El archivo no es un libro de Excel (.xlsx) válido ({type(exc).__name__}). "
-                  "Guárdelo desde Excel o LibreOffice como «Libro de Excel (.xlsx)» y vuelva a subirlo.")
-        ]
+        return {}, [Error(ARCHIVO, None, None, no_es_un_libro(type(exc).__name__))]
     hojas: dict[str, HojaLeida] = {}
     try:
         for ws in libro.worksheets:
             clave = normalizar(ws.title)
-            if clave not in _HOJAS_LEIDAS:
-                continue  # instructions, "Acerca de", the user's own notes
+            if clave not in _HOJAS_LEIDAS or not hasattr(ws, "iter_rows"):
+                continue  # instructions, "Acerca de", the user's own notes, chart sheets
+            dimension = dimensiones.get(ws.title)
             filas: list[FilaLeida] = []
             titulos: list[str] = []
             demasiadas = False
-            for numero, fila in enumerate(ws.iter_rows(), start=1):
+            if dimension is not None and dimension.filas:
+                # Exactly the range holding cells (checked above), whatever the sheet declares.
+                rango = ws.iter_rows(min_row=1, max_row=min(dimension.filas, max_filas + 1), min_col=1,
+                                     max_col=dimension.columnas)
+            else:
+                rango = iter(())  # no cells (or a sheet the check could not find: nothing to trust)
+            for numero, fila in enumerate(rango, start=1):
                 if numero == 1:
                     titulos = ["" if c.value is None else str(c.value).strip() for c in fila]
                     continue
@@ -132,7 +146,8 @@ def leer_libro(archivo: str | IO[bytes], *, max_filas: int = MAX_FILAS) -> tuple
                           "divídala en varios archivos.")
                 )
             hojas[clave] = HojaLeida(ws.title, {normalizar(t): t for t in titulos if t}, filas)
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
+    except (zipfile.BadZipFile, KeyError, IndexError, ValueError, TypeError, OSError, EOFError, SyntaxError) as exc:
+        # SyntaxError: xml.etree's ParseError; IndexError: a shared string that does not exist.
         errores.append(Error(ARCHIVO, None, None, f"No se pudo leer el libro ({type(exc).__name__}): ¿está dañado?"))
     finally:
         libro.close()
@@ -159,6 +174,10 @@ class Lector:
         return normalizar(columna) in self.hoja.titulos
 
     def texto(self, fila: FilaLeida, columna: str, *, requerido: bool = False, maximo: int | None = None) -> str:
+        """A cell's text as the database keeps it. Longer than `maximo` (the column's field's, see
+        `columnas.largo`; `limites.MAX_TEXTO` when the column declares none) is an error of the
+        cell with both figures, and only the first `maximo` characters go on to the other checks."""
+        maximo = maximo or MAX_TEXTO
         celda = self._celda(fila, columna)
         if celda is None:
             if requerido:
@@ -170,8 +189,9 @@ class Lector:
         # As the database keeps texts (LF line breaks, no surrounding blanks): a cell saved with
         # CRLF or a trailing space is the same text, not a change.
         texto = reglas.normalizar_texto(str(valor))
-        if maximo and len(texto) > maximo:
-            self.error(fila, columna, f"El texto tiene {len(texto)} caracteres; el máximo es {maximo}.")
+        if len(texto) > maximo:
+            self.error(fila, columna, f"{mensaje_largo(len(texto), maximo)} (celda {celda.ref})")
+            return texto[:maximo]
         return texto
 
     def numero(self, fila: FilaLeida, columna: str, *, requerido: bool = False) -> Decimal | None:
@@ -212,7 +232,7 @@ class Lector:
         elegido = por_nombre.get(normalizar(texto))
         if elegido is None:
             validos = ", ".join(opciones.labels)
-            self.error(fila, columna, f"«{texto}» no es un valor válido; use uno de: {validos}.")
+            self.error(fila, columna, f"«{self._recortado(texto)}» no es un valor válido; use uno de: {validos}.")
             return defecto
         return elegido
 
@@ -222,8 +242,13 @@ class Lector:
             return False
         if texto in ("si", "s", "1", "true", "verdadero", "x"):
             return True
-        self.error(fila, columna, f"Escriba «Sí» o «No» (se recibió «{self.texto(fila, columna)}»).")
+        self.error(fila, columna, f"Escriba «Sí» o «No» (se recibió «{self._recortado(self.texto(fila, columna))}»).")
         return False
+
+    @staticmethod
+    def _recortado(texto: str, largo: int = 80) -> str:
+        """A cell's text quoted in a message: its beginning, never a whole page."""
+        return texto if len(texto) <= largo else texto[: largo - 1] + "…"
 
     def booleano_o_nada(self, fila: FilaLeida, columna: str) -> bool | None:
         """`booleano`, or None when the cell is empty: «keep what is stored»."""
