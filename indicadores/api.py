@@ -4,9 +4,11 @@ Reports are written through `indicadores.services.reporte_registrar`, the one wr
 API applies the same permissions and validation as the admin and the forms.
 """
 
+import re
+
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, models
 from django.db.models import Q
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -15,7 +17,9 @@ from rest_framework.response import Response
 
 from indicadores import permisos, services
 from indicadores.models import Indicador, Reporte
-from politicas.api import APIBase, EnteroFilter, IdFilter
+from politicas.api import ID_MAXIMO, APIBase, EnteroFilter, IdFilter
+from seguimiento.api_entradas import EnteroField, NumeroColombianoField, TextoAcotadoField
+from seguimiento.limites import MAX_MOTIVO
 
 # How deep the `nivel` filter looks for indicators under a level (Eje → Componente → Programa
 # is three; policies use two).
@@ -40,10 +44,43 @@ def _solo_copia_publicada(usuario) -> Q | None:
     return Q(valor_oficial__isnull=False) & ~Q(indicador__dependencia_id__in=permisos.dependencias_ids(usuario))
 
 
+def _usuario(serializer: serializers.Field):
+    solicitud = serializer.context.get("request")
+    return getattr(solicitud, "user", None) or AnonymousUser()
+
+
 def _lee_el_borrador(usuario, reporte: Reporte) -> bool:
     """Whether `usuario` reads a report under correction as written (its dependencia and readers of
     everything); everyone else reads its approved copy (a draft never leaves its dependencia)."""
     return permisos.lee_todo(usuario) or reporte.indicador.dependencia_id in permisos.dependencias_ids(usuario)
+
+
+_TIPOS = {"str": "un texto", "float": "un número con decimales", "Decimal": "un número con decimales",
+          "list": "una lista", "dict": "un objeto", "bool": "un booleano"}
+
+
+class IndicadorLegibleField(serializers.PrimaryKeyRelatedField):
+    """The id of an indicator the user may read (`permisos.indicadores_legibles`). An indicator
+    they may not read is answered exactly like one that does not exist: same status, same message,
+    no code. Whether they may write it is the service's question (403, naming it)."""
+
+    default_error_messages = {
+        "does_not_exist": "No hay un indicador con id {pk_value} entre los que usted puede ver.",
+        "incorrect_type": "Indique el id del indicador, un número entero; llegó {data_type}.",
+    }
+
+    def get_queryset(self):
+        return permisos.indicadores_legibles(_usuario(self), Indicador.objects.all())
+
+    def to_internal_value(self, data):
+        # Only whole numbers: Django would read 1.5 or "1.9" as indicator 1.
+        if isinstance(data, str) and re.fullmatch(r"\s*[0-9]{1,100}\s*", data, re.ASCII):
+            data = int(data)
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=_TIPOS.get(type(data).__name__, type(data).__name__))
+        if not 1 <= data <= ID_MAXIMO:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
 
 
 class ReporteSerializer(serializers.ModelSerializer):
@@ -54,7 +91,22 @@ class ReporteSerializer(serializers.ModelSerializer):
     planner's proposal and `valor_oficial` the approved value every figure still counts. Whoever
     may not read the dependencia's drafts gets the approved copy, as it was published."""
 
-    indicador = serializers.PrimaryKeyRelatedField(queryset=Indicador.objects.all())
+    # Every decimal a client writes is read as the import reads it; every text is bounded by its
+    # model field's `max_length` (seguimiento.limites), with the real length in the message.
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DecimalField: NumeroColombianoField,
+        models.TextField: TextoAcotadoField,
+        **{
+            campo: EnteroField
+            for campo in (
+                models.IntegerField, models.SmallIntegerField, models.BigIntegerField, models.PositiveIntegerField,
+                models.PositiveSmallIntegerField, models.PositiveBigIntegerField,
+            )
+        },
+    }
+
+    indicador = IndicadorLegibleField(help_text="Id de un indicador que usted puede ver.")
     indicador_codigo = serializers.CharField(source="indicador.codigo", read_only=True)
     plan = serializers.CharField(source="indicador.plan.codigo", read_only=True)
     nombre_periodo = serializers.CharField(read_only=True, help_text="«2024», «2024 · semestre 1», «2024 · junio».")
@@ -78,11 +130,11 @@ class ReporteSerializer(serializers.ModelSerializer):
         "el aprobado, vigente hasta que se apruebe la corrección.",
     )
     creado_por = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-    motivo = serializers.CharField(
+    motivo = TextoAcotadoField(
         write_only=True,
         required=False,
         allow_blank=True,
-        max_length=500,
+        max_length=MAX_MOTIVO,
         help_text="Solo administradores: por qué corrigen un reporte de un corte cerrado (queda en la historia).",
     )
 
@@ -115,8 +167,7 @@ class ReporteSerializer(serializers.ModelSerializer):
         validators: list = []
 
     def to_representation(self, reporte: Reporte) -> dict:
-        solicitud = self.context.get("request")
-        usuario = getattr(solicitud, "user", None) or AnonymousUser()
+        usuario = _usuario(self)
         if reporte.en_correccion and not _lee_el_borrador(usuario, reporte):
             # The approved report as it was published: the proposal stays in its dependencia.
             publicado = reporte.como_publicado()
@@ -133,7 +184,7 @@ class ReporteCorreccionSerializer(ReporteSerializer):
         read_only_fields = ReporteSerializer.Meta.read_only_fields + ["indicador", "anio", "periodo"]
 
     indicador = serializers.PrimaryKeyRelatedField(read_only=True)
-    version = serializers.IntegerField(
+    version = EnteroField(
         min_value=1,
         error_messages={"required": MENSAJE_SIN_VERSION, "null": MENSAJE_SIN_VERSION},
         help_text="Versión que se leyó (obligatoria). Si el reporte cambió desde entonces la escritura se "

@@ -4,6 +4,7 @@ selector as the dashboards (`reportes.selectors.plan_resultados`); reports are w
 `indicadores.api`.
 """
 
+from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, Q
 from django_filters import rest_framework as filters
@@ -107,7 +108,8 @@ class IndicadorFilter(filters.FilterSet):
             try:
                 CorteRef.parse(datos["corte"])
             except ValueError as error:
-                self.form.add_error("corte", str(error))
+                # The message quotes what was sent, which may hold a «%»: a parameter, not a format.
+                self.form.add_error("corte", forms.ValidationError("%(motivo)s", params={"motivo": str(error)}))
         if datos.get("banda") and not (datos.get("plan") and datos.get("corte")):
             self.form.add_error("banda", "Para filtrar por banda indique también `plan` y `corte` (2024-1).")
         return not self.form.errors

@@ -97,7 +97,7 @@ def test_varios_clientes_crean_el_mismo_periodo_a_la_vez_y_solo_uno_lo_crea(
 ):
     escena = dependencia_con_tres_planeadores
     clientes = [_cliente(planeador) for planeador in escena["planeadores"]]
-    valores = ["0.31", "0.32", "0.33"]
+    valores = ["0,31", "0,32", "0,33"]  # Colombian text, read as the import reads it
     # All of them have seen the period empty; they meet right before inserting.
     llegadas = _reunir_antes_de(monkeypatch, "_reporte_crear", partes=len(clientes))
 
@@ -113,13 +113,13 @@ def test_varios_clientes_crean_el_mismo_periodo_a_la_vez_y_solo_uno_lo_crea(
     creador = next(i for i, respuesta in enumerate(respuestas) if respuesta.status_code == 201)
     reporte = Reporte.objects.get()
     assert (reporte.valor, reporte.creado_por, reporte.version, reporte.history.count()) == (
-        Decimal(valores[creador]), escena["planeadores"][creador], 1, 1,
+        Decimal(valores[creador].replace(",", ".")), escena["planeadores"][creador], 1, 1,
     )
     for respuesta in respuestas:
         if respuesta.status_code == 409:
             cuerpo = respuesta.json()
             assert cuerpo["detail"].startswith("Ya existe el reporte 3.1.1 2024 · semestre 1 (borrador, versión 1")
-            assert (cuerpo["actual"]["id"], cuerpo["actual"]["valor"]) == (reporte.pk, float(valores[creador]))
+            assert (cuerpo["actual"]["id"], cuerpo["actual"]["valor"]) == (reporte.pk, float(reporte.valor))
 
 
 def test_dos_correcciones_sobre_la_misma_version_a_la_vez_no_se_pisan(dependencia_con_tres_planeadores, monkeypatch):
@@ -131,7 +131,7 @@ def test_dos_correcciones_sobre_la_misma_version_a_la_vez_no_se_pisan(dependenci
     )
     url = f"/api/v1/reportes/{reporte.pk}/"
     correcciones = {
-        "ana": {"valor": "0.5", "version": 1},
+        "ana": {"valor": 0.5, "version": 1},
         "beto": {"observaciones": "Dato de la Secretaría.", "version": 1},
     }
     # Both have read version 1; they meet right before the service locks the row.

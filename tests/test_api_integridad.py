@@ -81,7 +81,7 @@ def test_crear_sobre_un_reporte_aprobado_responde_409_y_no_lo_toca(plan_con_un_r
     reporte = plan_con_un_reporte_aprobado["reporte"]
     antes = _foto(reporte)
     respuesta = _cliente(plan_con_un_reporte_aprobado["planeador"]).post(
-        "/api/v1/reportes/", {"indicador": reporte.indicador_id, "anio": 2024, "valor": "0.9"}, format="json"
+        "/api/v1/reportes/", {"indicador": reporte.indicador_id, "anio": 2024, "valor": 0.9}, format="json"
     )
     assert respuesta.status_code == 409
     cuerpo = respuesta.json()
@@ -93,7 +93,7 @@ def test_crear_sobre_un_reporte_aprobado_responde_409_y_no_lo_toca(plan_con_un_r
 def test_crear_un_reporte_ajeno_existente_no_lo_muestra(plan_con_un_reporte_aprobado):
     reporte = plan_con_un_reporte_aprobado["reporte"]
     respuesta = _cliente(plan_con_un_reporte_aprobado["otro_planeador"]).post(
-        "/api/v1/reportes/", {"indicador": reporte.indicador_id, "anio": 2024, "valor": "0.9"}, format="json"
+        "/api/v1/reportes/", {"indicador": reporte.indicador_id, "anio": 2024, "valor": 0.9}, format="json"
     )
     assert respuesta.status_code == 403
     assert "Se formaron" not in respuesta.content.decode()
@@ -107,7 +107,7 @@ def test_crear_un_reporte_ajeno_existente_no_lo_muestra(plan_con_un_reporte_apro
 def test_corregir_sin_version_responde_400_y_no_cambia_nada(plan_con_un_reporte_aprobado, metodo, version):
     reporte = plan_con_un_reporte_aprobado["reporte"]
     antes = _foto(reporte)
-    datos = {"valor": "0.5"} if version == "sin" else {"valor": "0.5", "version": None}
+    datos = {"valor": 0.5} if version == "sin" else {"valor": 0.5, "version": None}
     respuesta = getattr(_cliente(plan_con_un_reporte_aprobado["planeador"]), metodo)(
         _url(reporte), datos, format="json"
     )
@@ -122,7 +122,7 @@ def test_version_vieja_responde_409_con_lo_que_cambio_y_el_reporte_actual(plan_c
     assert planeadora.patch(
         _url(reporte), {"observaciones": "Cifra revisada con la Secretaría.", "version": 1}, format="json"
     ).status_code == 200
-    respuesta = planeadora.patch(_url(reporte), {"valor": "0.9", "version": 1}, format="json")
+    respuesta = planeadora.patch(_url(reporte), {"valor": 0.9, "version": 1}, format="json")
     assert respuesta.status_code == 409
     cuerpo = respuesta.json()
     assert "usted abrió la versión 1, la actual es la 2" in cuerpo["detail"]
@@ -151,7 +151,7 @@ def test_version_vieja_responde_409_con_lo_que_cambio_y_el_reporte_actual(plan_c
 def test_escribir_los_mismos_valores_no_cambia_nada(plan_con_un_reporte_aprobado, metodo, observaciones):
     reporte = plan_con_un_reporte_aprobado["reporte"]
     antes = _foto(reporte)
-    datos = {"valor": "0.330000", "observaciones": observaciones, "plan_de_choque": " Curso virtual.\r\n", "version": 1}
+    datos = {"valor": 0.330000, "observaciones": observaciones, "plan_de_choque": " Curso virtual.\r\n", "version": 1}
     respuesta = getattr(_cliente(plan_con_un_reporte_aprobado["planeador"]), metodo)(
         _url(reporte), datos, format="json"
     )
@@ -168,7 +168,7 @@ def test_escribir_los_mismos_valores_no_cambia_nada(plan_con_un_reporte_aprobado
 def test_corregir_un_aprobado_deja_oficial_el_valor_aprobado(plan_con_un_reporte_aprobado):
     reporte = plan_con_un_reporte_aprobado["reporte"]
     respuesta = _cliente(plan_con_un_reporte_aprobado["planeador"]).patch(
-        _url(reporte), {"valor": "0.5", "observaciones": "Nueva medición.", "version": 1}, format="json"
+        _url(reporte), {"valor": 0.5, "observaciones": "Nueva medición.", "version": 1}, format="json"
     )
     assert respuesta.status_code == 200, respuesta.content
     cuerpo = respuesta.json()
@@ -184,7 +184,7 @@ def test_quien_no_ve_los_borradores_sigue_viendo_el_reporte_aprobado(plan_con_un
     """The public (and another dependencia) keep reading the published report, never the proposal."""
     reporte = plan_con_un_reporte_aprobado["reporte"]
     _cliente(plan_con_un_reporte_aprobado["planeador"]).patch(
-        _url(reporte), {"valor": "0.5", "observaciones": "Nueva medición.", "version": 1}, format="json"
+        _url(reporte), {"valor": 0.5, "observaciones": "Nueva medición.", "version": 1}, format="json"
     )
     for cliente in (_cliente(), _cliente(plan_con_un_reporte_aprobado["otro_planeador"])):
         filas = cliente.get("/api/v1/reportes/?estado=aprobado").json()["results"]
@@ -202,8 +202,8 @@ def test_quien_no_ve_los_borradores_sigue_viendo_el_reporte_aprobado(plan_con_un
 def test_escribir_de_nuevo_los_valores_aprobados_retira_la_correccion(plan_con_un_reporte_aprobado):
     reporte = plan_con_un_reporte_aprobado["reporte"]
     planeadora = _cliente(plan_con_un_reporte_aprobado["planeador"])
-    planeadora.patch(_url(reporte), {"valor": "0.5", "version": 1}, format="json")
-    respuesta = planeadora.patch(_url(reporte), {"valor": "0.33", "version": 2}, format="json")
+    planeadora.patch(_url(reporte), {"valor": 0.5, "version": 1}, format="json")
+    respuesta = planeadora.patch(_url(reporte), {"valor": 0.33, "version": 2}, format="json")
     assert respuesta.status_code == 200, respuesta.content
     assert (respuesta.json()["estado"], respuesta.json()["en_correccion"], respuesta.json()["valor_oficial"]) == (
         "aprobado", False, 0.33,
@@ -213,7 +213,7 @@ def test_escribir_de_nuevo_los_valores_aprobados_retira_la_correccion(plan_con_u
 def test_aprobar_la_correccion_la_vuelve_oficial(plan_con_un_reporte_aprobado):
     reporte = plan_con_un_reporte_aprobado["reporte"]
     _cliente(plan_con_un_reporte_aprobado["planeador"]).patch(
-        _url(reporte), {"valor": "0.5", "version": 1}, format="json"
+        _url(reporte), {"valor": 0.5, "version": 1}, format="json"
     )
     enviado = services.reporte_enviar(
         reporte=reporte, usuario=plan_con_un_reporte_aprobado["planeador"], version_esperada=2
@@ -232,7 +232,7 @@ def test_un_corte_cerrado_congela_el_anio_terminado_para_el_planeador(plan_con_u
     planeadora = _cliente(plan_con_un_reporte_aprobado["planeador"])
     antes = _foto(reporte)
     # With or without a version, the first thing the planner learns is that the period is frozen.
-    for datos in ({"valor": "0.5", "version": 1}, {"valor": "0.5"}):
+    for datos in ({"valor": 0.5, "version": 1}, {"valor": 0.5}):
         respuesta = planeadora.patch(_url(reporte), datos, format="json")
         assert respuesta.status_code == 400
         assert respuesta.json() == {"non_field_errors": [
@@ -252,11 +252,11 @@ def test_un_administrador_corrige_un_periodo_congelado_con_motivo(plan_con_un_re
     reporte = plan_con_un_reporte_aprobado["reporte"]
     _cerrar(plan_con_un_reporte_aprobado, 2024, 2)
     administrador = _cliente(plan_con_un_reporte_aprobado["administrador"])
-    sin_motivo = administrador.patch(_url(reporte), {"valor": "0.5", "version": 1}, format="json")
+    sin_motivo = administrador.patch(_url(reporte), {"valor": 0.5, "version": 1}, format="json")
     assert sin_motivo.status_code == 400
     assert "escribe el motivo" in sin_motivo.json()["non_field_errors"][0]
     motivo = "Error de digitación confirmado por la Secretaría."
-    respuesta = administrador.patch(_url(reporte), {"valor": "0.5", "version": 1, "motivo": motivo}, format="json")
+    respuesta = administrador.patch(_url(reporte), {"valor": 0.5, "version": 1, "motivo": motivo}, format="json")
     assert respuesta.status_code == 200, respuesta.content
     assert "motivo" not in respuesta.json()
     assert reporte.history.order_by("-history_date", "-history_id").first().history_change_reason == motivo
@@ -273,7 +273,7 @@ def test_con_el_corte_de_junio_cerrado_se_acepta_el_valor_anual_de_diciembre(pla
     nuevo = {"indicador": plan_con_un_reporte_aprobado["sin_reporte"].pk, "anio": 2024, "valor": "2"}
     assert planeadora.post("/api/v1/reportes/", nuevo, format="json").status_code == 201
     respuesta = planeadora.patch(
-        _url(plan_con_un_reporte_aprobado["reporte"]), {"valor": "0.7", "version": 1}, format="json"
+        _url(plan_con_un_reporte_aprobado["reporte"]), {"valor": 0.7, "version": 1}, format="json"
     )
     assert respuesta.status_code == 200, respuesta.content
     assert respuesta.json()["valor"] == 0.7

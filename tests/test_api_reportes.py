@@ -40,7 +40,7 @@ def _cliente(usuario=None) -> APIClient:
 
 def _semestre(indicador_semestral_publicado, **cambios) -> dict:
     datos = {
-        "indicador": indicador_semestral_publicado["indicador"].pk, "anio": 2024, "periodo": 1, "valor": "0.33",
+        "indicador": indicador_semestral_publicado["indicador"].pk, "anio": 2024, "periodo": 1, "valor": 0.33,
         "observaciones": "Se formaron 33 de cada 100 servidores.",
     }
     return {**datos, **cambios}
@@ -62,7 +62,7 @@ def test_planeador_registra_el_reporte_de_un_semestre(indicador_semestral_public
 def test_volver_a_enviar_el_periodo_se_rechaza_y_se_corrige_con_su_version(indicador_semestral_publicado):
     cliente = _cliente(indicador_semestral_publicado["planeador"])
     creado = cliente.post("/api/v1/reportes/", _semestre(indicador_semestral_publicado), format="json").json()
-    respuesta = cliente.post("/api/v1/reportes/", _semestre(indicador_semestral_publicado, valor="0.4"), format="json")
+    respuesta = cliente.post("/api/v1/reportes/", _semestre(indicador_semestral_publicado, valor=0.4), format="json")
     assert respuesta.status_code == 409
     cuerpo = respuesta.json()
     assert cuerpo["detail"].startswith(
@@ -72,7 +72,7 @@ def test_volver_a_enviar_el_periodo_se_rechaza_y_se_corrige_con_su_version(indic
     assert (cuerpo["actual"]["id"], cuerpo["actual"]["valor"], cuerpo["actual"]["version"]) == (creado["id"], 0.33, 1)
     assert str(Reporte.objects.get().valor) == "0.330000"
     # The correction goes on top of the version read.
-    respuesta = cliente.patch(f"/api/v1/reportes/{creado['id']}/", {"valor": "0.4", "version": 1}, format="json")
+    respuesta = cliente.patch(f"/api/v1/reportes/{creado['id']}/", {"valor": 0.4, "version": 1}, format="json")
     assert respuesta.status_code == 200, respuesta.content
     assert (respuesta.json()["valor"], respuesta.json()["version"]) == (0.4, 2)
     assert Reporte.objects.count() == 1
@@ -94,9 +94,9 @@ def test_patch_corrige_y_conserva_lo_no_enviado(indicador_semestral_publicado):
 def test_escritura_sobre_una_version_vieja_se_rechaza_con_lo_que_cambio(indicador_semestral_publicado):
     cliente = _cliente(indicador_semestral_publicado["planeador"])
     creado = cliente.post("/api/v1/reportes/", _semestre(indicador_semestral_publicado), format="json").json()
-    cliente.patch(f"/api/v1/reportes/{creado['id']}/", {"valor": "0.5", "version": 1}, format="json")
+    cliente.patch(f"/api/v1/reportes/{creado['id']}/", {"valor": 0.5, "version": 1}, format="json")
     respuesta = cliente.put(
-        f"/api/v1/reportes/{creado['id']}/", {"valor": "0.9", "version": 1}, format="json"
+        f"/api/v1/reportes/{creado['id']}/", {"valor": 0.9, "version": 1}, format="json"
     )
     assert respuesta.status_code == 409
     assert respuesta.json()["actual"]["valor"] == 0.5
@@ -109,7 +109,7 @@ def test_el_periodo_de_un_reporte_no_se_cambia_al_corregirlo(indicador_semestral
     cliente = _cliente(indicador_semestral_publicado["planeador"])
     creado = cliente.post("/api/v1/reportes/", _semestre(indicador_semestral_publicado), format="json").json()
     respuesta = cliente.patch(
-        f"/api/v1/reportes/{creado['id']}/", {"periodo": 2, "valor": "0.35", "version": 1}, format="json"
+        f"/api/v1/reportes/{creado['id']}/", {"periodo": 2, "valor": 0.35, "version": 1}, format="json"
     )
     assert respuesta.status_code == 200, respuesta.content
     assert (Reporte.objects.get().periodo, str(Reporte.objects.get().valor)) == (1, "0.350000")

@@ -198,7 +198,7 @@ def _fila(cuerpo: dict, codigo: str) -> dict:
 def test_una_correccion_por_la_api_no_mueve_las_cifras_hasta_aprobarla(politica, planeador_y_revisor):
     cliente = APIClient()
     antes = cliente.get(URL_2024_1).json()
-    reporte = _corregir_por_la_api(planeador_y_revisor["planeador"], "0.6")
+    reporte = _corregir_por_la_api(planeador_y_revisor["planeador"], "0,6")
     assert cliente.get(URL_2024_1).json() == antes
     assert _fila(antes, "3.1.1")["pav"] == 41.25
     _aprobar(reporte, planeador_y_revisor)
@@ -221,7 +221,7 @@ def test_un_corte_cerrado_conserva_sus_cifras_aunque_se_apruebe_un_cambio_despue
     assert publicado["publicacion"] == {
         "cerrado_en": corte.cerrado_en.astimezone().isoformat(), "corregido_en": None, "motivo_correccion": "",
     }
-    _aprobar(_corregir_por_la_api(planeador_y_revisor["planeador"], "0.6"), planeador_y_revisor)
+    _aprobar(_corregir_por_la_api(planeador_y_revisor["planeador"], "0,6"), planeador_y_revisor)
     assert cliente.get(URL_2024_1).json() == publicado
     assert _fila(publicado, "3.1.1")["pav"] == 41.25
     # The open December cut counts the approved change.
@@ -238,7 +238,7 @@ def test_la_correccion_de_un_corte_cerrado_dice_cuando_y_por_que(politica, plane
     corte = services.corte_cerrar(corte=corte, usuario=planeador_y_revisor["revisor"])
     administrador = factories.usuario(is_superuser=True)
     motivo = "La Secretaría corrigió la cifra de 2024."
-    _aprobar(_corregir_por_la_api(planeador_y_revisor["planeador"], "0.6"), planeador_y_revisor)
+    _aprobar(_corregir_por_la_api(planeador_y_revisor["planeador"], "0,6"), planeador_y_revisor)
     corte = services.corte_corregir_cifras(corte=corte, usuario=administrador, motivo=motivo)
     corregido = cliente.get(URL_2024_1).json()
     assert corregido["publicacion"]["motivo_correccion"] == motivo

@@ -37,6 +37,10 @@ def test_lee_numeros_escritos_a_la_colombiana(texto, esperado):
         ("abc", "no es un número"),
         ("", "vacío"),
         ("5,", "después de la coma"),
+        ("١٢٣", "cifras que no son 0–9"),
+        ("0,٣٣", "cifras que no son 0–9"),
+        ("$", "no es un número"),
+        ("NaN", "no es un número"),
     ],
 )
 def test_rechaza_lo_ambiguo_con_un_mensaje_que_explica(texto, pista):
@@ -56,6 +60,12 @@ def test_valores_ya_numericos_de_una_hoja_de_calculo_se_conservan():
     assert parse_numero(Decimal("0.8")) == Decimal("0.8")
     with pytest.raises(NumeroInvalido):
         parse_numero(True)
+
+
+def test_valores_numericos_no_finitos_se_rechazan():
+    for valor in (float("nan"), float("inf"), Decimal("NaN"), Decimal("-Infinity")):
+        with pytest.raises(NumeroInvalido, match="no es un número finito"):
+            parse_numero(valor)
 
 
 @pytest.mark.parametrize(
