@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",  # lockout after failed logins (issue 11)
+    "django_otp",  # second factor (issue 11)
+    "django_otp.plugins.otp_totp",
+    "seguimiento.sesiones.SesionesConfig",  # session timeouts (issue 11)
     "politicas",
     "indicadores",
     "reportes",
@@ -65,15 +69,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (issue 11)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # user.is_verified() (issue 11)
     "django.contrib.messages.middleware.MessageMiddleware",
+    "seguimiento.sesiones.SesionMiddleware",  # idle and maximum session time (issue 11)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks (issue 11)
 ]
 
 ROOT_URLCONF = "seguimiento.urls"
@@ -133,9 +141,58 @@ STORAGES = {
     },
 }
 
+# Preview workbooks of imports (issue 11)
+# Between an import's preview and its confirmation the uploaded workbook waits here: a private
+# folder, never under MEDIA_ROOT nor STATIC_ROOT and never served. With several servers it must be
+# shared by all of them (as MEDIA_ROOT is). Confirming or cancelling removes the preview's files;
+# abandoned ones are removed once their confirmation can no longer be accepted.
+IMPORTACIONES_ROOT = Path(os.environ.get("IMPORTACIONES_ROOT", BASE_DIR / "privado" / "importaciones")).resolve()
+for _publica in (MEDIA_ROOT, STATIC_ROOT):
+    if IMPORTACIONES_ROOT == Path(_publica).resolve() or Path(_publica).resolve() in IMPORTACIONES_ROOT.parents:
+        raise ImproperlyConfigured("IMPORTACIONES_ROOT no puede estar dentro de MEDIA_ROOT ni de STATIC_ROOT.")
+del _publica
+STORAGES["importaciones"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": IMPORTACIONES_ROOT, "directory_permissions_mode": 0o700, "file_permissions_mode": 0o600},
+}
+# End of preview workbooks of imports (issue 11)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "inicio"
 LOGOUT_REDIRECT_URL = "inicio"
+
+# Logins (issue 11): lockout, second factor, session and token lifetimes. docs/seguridad.md.
+# django-axes counts failed logins in the database (shared by every worker and server) on the
+# admin's and the site's login forms and on /api/v1/token/; a user is locked out from one address
+# after AXES_FAILURE_LIMIT failures for AXES_COOLOFF_MINUTOS (`manage.py axes_reset` unlocks).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_MINUTOS = int(os.environ.get("AXES_COOLOFF_MINUTOS", "15"))
+AXES_COOLOFF_TIME = AXES_COOLOFF_MINUTOS / 60  # hours, as django-axes reads a float
+# Groups of what is counted together: «username+ip_address» is a user from one address; add
+# «,ip_address» to also lock an address whatever the user (beware of offices behind one NAT).
+AXES_LOCKOUT_PARAMETERS = [grupo.split("+") for grupo in env_list("AXES_LOCKOUT_PARAMETERS", "username+ip_address")]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "seguimiento.ingreso.respuesta_bloqueo"
+AXES_CLIENT_IP_CALLABLE = "seguimiento.ingreso.ip_del_cliente"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
+PROXIES_DE_CONFIANZA = int(os.environ.get("PROXIES_DE_CONFIANZA", "0"))
+# Second factor (TOTP, django-otp) for administrators and reviewers; off unless asked for.
+SEGUIMIENTO_2FA = env_bool("SEGUIMIENTO_2FA", False)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Seguimiento")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = False  # the device's page shows its QR code for enrolment
+# Sessions end after SESION_INACTIVIDAD_MINUTOS without a request and SESION_MAXIMA_HORAS in all.
+SESION_INACTIVIDAD_MINUTOS = int(os.environ.get("SESION_INACTIVIDAD_MINUTOS", "30"))
+SESSION_COOKIE_AGE = int(os.environ.get("SESION_MAXIMA_HORAS", "12")) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESION_CERRAR_CON_NAVEGADOR", True)
+# API tokens stop working TOKEN_HORAS after they were issued (0: never).
+TOKEN_HORAS = int(os.environ.get("TOKEN_HORAS", "12"))
+# End of logins (issue 11)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "seguimiento@localhost")
@@ -152,13 +209,22 @@ EVIDENCIA_EXTENSIONES = ["pdf", "png", "jpg", "jpeg", "xlsx", "docx", "csv"]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "seguimiento.tokens.TokenConVencimiento",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": False,
+    # Request bodies are bounded JSON only (depth, UTF-8, no NaN), refused with Spanish messages:
+    # the API serves scripts and Swagger UI, which send JSON; with the browsable API off nothing
+    # posts forms, and a multipart body is never spooled to disk. The token view keeps its own
+    # parsers. Oversized bodies answer 413 as JSON (issue 11).
+    "DEFAULT_PARSER_CLASSES": ["seguimiento.api_parsers.JSONAcotadoParser"],
+    "EXCEPTION_HANDLER": "seguimiento.api_entradas.manejar_excepcion",
+    # DRF's browsable API writes inline styles the Content-Security-Policy blocks
+    # (rest_framework/base.html); the interactive documentation is Swagger UI at /api/v1/docs/.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Seguimiento API",
@@ -172,6 +238,28 @@ SPECTACULAR_SETTINGS = {
     # The online validator badge would call out to the internet; the app runs on closed networks.
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None},
 }
+
+# Content-Security-Policy (issue 11)
+# Every page (public pages, admin, Swagger UI, API) loads scripts, styles, fonts and data only
+# from this server, and nothing inline: no <script> without src, no <style>, no style= or on*=
+# attributes. What was inline lives in static/ (css/*.css, js/*.js). Charts are SVG drawn with
+# presentation attributes (fill=, stroke=), which the policy allows. img-src takes data: for the
+# blank favicon and the images inside Django's and Swagger UI's stylesheets.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
+# End of Content-Security-Policy (issue 11)
 
 LOGGING = {
     "version": 1,
