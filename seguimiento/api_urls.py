@@ -2,10 +2,13 @@
 
 The documentation page loads Swagger UI from drf-spectacular-sidecar's static files, so it works
 on a closed network. (Redoc is not offered: its page template pulls fonts from the internet.)
+Its init script is served by a second request to the same URL (`?script=`), not inline, so the
+Content-Security-Policy needs no 'unsafe-inline' (issue 11); templates/api/swagger_ui.html moves
+drf-spectacular's inline style to a static file.
 """
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from indicadores.api import ReporteViewSet
@@ -27,6 +30,10 @@ urlpatterns = [
     path("token/", TokenView.as_view(), name="token"),
     path("planes/<slug:codigo>/resultados/", PlanResultadosView.as_view(), name="plan-resultados"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
+        name="docs",
+    ),
     path("", include(router.urls)),
 ]

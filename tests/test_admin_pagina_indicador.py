@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from indicadores.models import Reporte
@@ -57,8 +58,10 @@ def test_planeador_edita_observaciones_y_plan_de_choque_en_siete_columnas(client
     assert f'<input type="hidden" name="reportes-0-version_cargada" value="{reporte.version}"' in html
     # The review comment is read under the state, not in a column of its own.
     assert "Devuelto<br><small>«Adjunte el acta del comité.»</small>" in html
-    # The table is laid out to the page's width.
-    assert "#reportes-group table { width: 100%; table-layout: fixed; }" in html
+    # The table is laid out to the page's width, by a stylesheet (no inline style under the CSP).
+    assert 'href="/static/css/admin_indicador.css"' in html
+    with open(finders.find("css/admin_indicador.css"), encoding="utf-8") as hoja:
+        assert "#reportes-group table { width: 100%; table-layout: fixed; }" in hoja.read()
 
 
 def test_lector_no_ve_la_casilla_de_enviar(client, indicador):
