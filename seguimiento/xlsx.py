@@ -15,16 +15,22 @@ What the cells promise:
 - numbers are numeric cells with Colombian display formats (`#,##0`, `#,##0.00`), percentages are
   real fractions (0.4125) shown as `0.0%`, optionally on a fill (`Porcentaje`, `Relleno`);
 - whole numbers that are names (years, periods: `Entero`) are shown as `0`, never «2.023»;
-- text is always an inline string, never a formula, with `quotePrefix` when it starts with
-  = + - @, so no spreadsheet runs a cell as a formula (not even after the user edits it);
-- characters XML 1.0 cannot carry (pasted control characters) are dropped, so the file opens.
+- text is always an inline string, never a formula (no `<f>` is ever written), with `quotePrefix`
+  when it starts with = + - @ once leading blanks (tab, CR) and the characters dropped below are
+  skipped, or once Excel reads its `_xHHHH_` escapes, so no spreadsheet runs a cell as a formula
+  (not even after the user edits it); column titles follow the same rule (a level's name is one);
+- characters XML 1.0 cannot carry (pasted control characters, U+FFFE, lone surrogates) are
+  dropped everywhere (cells, titles, sheet names, the author), so the file opens; a CR is kept;
+- a text longer than Excel's 32.767 characters a cell is cut with a mark (« […]»);
+- sheet names follow Excel's rules (31 characters, none of []:*?/\\, no repeats), and the
+  author in docProps/core.xml is bounded.
 
 Styles: a few are fixed (header, dates, numbers by decimals); a style with a fill is registered
 the first time a cell asks for it. Indices never change once given, so the XML of repeated cells
 can be cached across workbooks, and `styles.xml` (written when the workbook closes) holds every
 style registered so far.
 
-Why one module of ~550 lines: the cell types, the style table, the cell cache and the hot loop
+Why one module of ~630 lines: the cell types, the style table, the cell cache and the hot loop
 of `LibroXlsx.escribir` are tuned together (a style index is baked into cached cell XML; the loop
 is ~1 µs a cell), and the package parts written at `cerrar` only make sense beside them. Split,
 a reader would have to hold the same pieces in several files.
@@ -156,6 +162,7 @@ def estilo(
 # The fixed styles, registered in this order so their indices are constants.
 S_NORMAL = estilo()
 S_ENCABEZADO = estilo(fuente=_F_NEGRITA, relleno=COLOR_ENCABEZADO, ajuste=True)
+S_ENCABEZADO_FORMULA = estilo(fuente=_F_NEGRITA, relleno=COLOR_ENCABEZADO, ajuste=True, comilla=True)
 S_FORMULA = estilo(comilla=True)  # text that looks like a formula
 S_LARGO = estilo(ajuste=True)  # wrapped text
 S_LARGO_FORMULA = estilo(comilla=True, ajuste=True)
@@ -205,22 +212,73 @@ _XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _NS_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
-# Characters XML 1.0 cannot carry at all; a pasted control character must not break the file.
-_ILEGALES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML 1.0 cannot carry at all (pasted control characters, lone surrogates that no
+# encoding holds): they are dropped, so the file opens and the response never fails on them.
+_ILEGALES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# What may stand before a formula's first character and vanish on the way in: blanks (a tab or a
+# CR that a spreadsheet skips) and the characters `_ILEGALES` drops («\x01=1» is written «=1»).
+_ANTES_DE_FORMULA = re.compile("[\\s\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]*")
 _ARRANQUE_FORMULA = ("=", "+", "-", "@")
+_ESCAPE_OOXML = re.compile("_x([0-9A-Fa-f]{4})_")  # how SpreadsheetML writes a character: _x003D_ is «=»
+# Excel's limits: characters in a cell (a longer text makes Excel "repair" the file, losing it),
+# in a sheet's name (and the characters a name may not hold), in a document property.
+MAX_CARACTERES_CELDA = 32_767
+MAX_NOMBRE_HOJA = 31
+_PROHIBIDOS_HOJA = re.compile(r"[\[\]:*?/\\]")
+MAX_PROPIEDAD = 255
+CORTADO = " […]"  # the end of a text cut at MAX_CARACTERES_CELDA
 _EPOCA = datetime.datetime(1899, 12, 30)
 MAX_FILAS_EXCEL = 1_048_576
 MAX_LISTA = 255  # characters Excel accepts in a drop-down's inline list
 
 
 def _esc(texto: str) -> str:
+    """Text as XML element content or attribute: what XML cannot carry dropped, the rest escaped
+    (a CR as a reference, so it is read back as a CR rather than as a line feed)."""
     texto = _ILEGALES.sub("", texto)
-    return texto.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return (
+        texto.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+        .replace("\r", "&#13;")
+    )
 
 
 def parece_formula(texto: str) -> bool:
-    """Text a spreadsheet could take for a formula (or a DDE payload) if it were typed in."""
-    return texto.lstrip()[:1] in _ARRANQUE_FORMULA
+    """Text a spreadsheet could take for a formula (or a DDE payload) if it were typed in: one
+    that starts with = + - @ once the blanks and the characters the writer drops are skipped,
+    read as written or as Excel reads its escapes («_x003D_1+1» is «=1+1» in Excel)."""
+    inicio = _ANTES_DE_FORMULA.match(texto).end()
+    if texto[inicio : inicio + 1] in _ARRANQUE_FORMULA:
+        return True
+    if "_x" in texto[inicio:]:
+        leido = _ESCAPE_OOXML.sub(lambda m: chr(int(m.group(1), 16)), texto)
+        inicio = _ANTES_DE_FORMULA.match(leido).end()
+        return leido[inicio : inicio + 1] in _ARRANQUE_FORMULA
+    return False
+
+
+def texto_de_celda(texto: str) -> str:
+    """The text a cell holds: what XML cannot carry dropped, cut to Excel's maximum with a mark."""
+    texto = _ILEGALES.sub("", texto)
+    if len(texto) > MAX_CARACTERES_CELDA:
+        texto = texto[: MAX_CARACTERES_CELDA - len(CORTADO)] + CORTADO
+    return texto
+
+
+def nombre_de_hoja(nombre: str, usados: set[str] | None = None) -> str:
+    """A name Excel accepts for a tab: at most 31 characters, none of []:*?/\\ (each becomes a
+    space), not starting or ending with an apostrophe, not empty and, with `usados` (lower-case
+    names already given, updated here), not repeated: «Datos», «Datos (2)»."""
+    limpio = _PROHIBIDOS_HOJA.sub(" ", _ILEGALES.sub("", nombre)).strip().strip("'").strip()
+    limpio = limpio[:MAX_NOMBRE_HOJA].rstrip().rstrip("'") or "Hoja"
+    if usados is None:
+        return limpio
+    candidato, n = limpio, 1
+    while candidato.lower() in usados:
+        n += 1
+        sufijo = f" ({n})"
+        candidato = limpio[: MAX_NOMBRE_HOJA - len(sufijo)].rstrip("'") + sufijo
+    usados.add(candidato.lower())
+    return candidato
 
 
 def letra_columna(numero: int) -> str:
@@ -241,6 +299,8 @@ def _numero_xml(valor: Decimal | int | float) -> tuple[str, int]:
 
 
 def _texto_xml(texto: str, estilo_id: int | None) -> str:
+    if len(texto) > MAX_CARACTERES_CELDA:
+        texto = texto_de_celda(texto)
     atributo = f' s="{estilo_id}"' if estilo_id is not None else ""
     return f'{atributo} t="inlineStr"><is><t xml:space="preserve">{_esc(texto)}</t></is></c>'
 
@@ -360,6 +420,12 @@ class Hoja:
     encabezado: bool = True
 
 
+def _estilo_encabezado(titulo: str) -> int:
+    """A column title is text like any other: with the quote prefix when it looks like a formula
+    (a level's name from the plan becomes a title in the follow-up export)."""
+    return S_ENCABEZADO_FORMULA if parece_formula(titulo) else S_ENCABEZADO
+
+
 def _vista(hoja: Hoja) -> str:
     if not hoja.encabezado:
         return '<sheetViews><sheetView workbookViewId="0"/></sheetViews>'
@@ -396,6 +462,7 @@ class LibroXlsx:
     def __init__(self, destino: str | IO[bytes], *, autor: str = "", progreso=None, cada: int = 5000):
         self._zip = zipfile.ZipFile(destino, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
         self._hojas: list[tuple[int, int, str, str | None]] = []  # tab position, file number, name, filter ref
+        self._nombres: set[str] = set()  # tab names given, lower-case (Excel compares them so)
         self._autor = autor
         self._progreso = progreso
         self._cada = cada
@@ -418,7 +485,7 @@ class LibroXlsx:
             inicio
             + '<row r="1">'
             + "".join(
-                f'<c r="{letra}1" s="{S_ENCABEZADO}" t="inlineStr"><is><t>{_esc(columna.titulo)}</t></is></c>'
+                f'<c r="{letra}1"' + _texto_xml(columna.titulo, _estilo_encabezado(columna.titulo))
                 for letra, columna in zip(letras, hoja.columnas)
             )
             + "</row>"
@@ -461,7 +528,8 @@ class LibroXlsx:
             bloque.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>')
             bloque.append("</worksheet>")
             escribir("".join(bloque).encode())
-        self._hojas.append((numero if hoja.posicion is None else hoja.posicion, numero, hoja.nombre, ref))
+        nombre = nombre_de_hoja(hoja.nombre, self._nombres)
+        self._hojas.append((numero if hoja.posicion is None else hoja.posicion, numero, nombre, ref))
         if self._progreso:
             self._progreso(hoja.nombre, filas)
         return filas
@@ -506,7 +574,7 @@ class LibroXlsx:
             _XML_DECL + '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
             'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-            f"<dc:creator>{_esc(self._autor or 'Seguimiento')}</dc:creator>"
+            f"<dc:creator>{_esc(texto_de_celda(self._autor or 'Seguimiento')[:MAX_PROPIEDAD])}</dc:creator>"
             f'<dcterms:created xsi:type="dcterms:W3CDTF">{ahora}</dcterms:created>'
             "</cp:coreProperties>",
         )
@@ -516,7 +584,7 @@ class LibroXlsx:
         )
         filtros = "".join(
             f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
-            f"'{_esc(nombre)}'!{_absoluta(ref)}</definedName>"
+            f"{_referencia_hoja(nombre)}!{_absoluta(ref)}</definedName>"
             for i, (_, _, nombre, ref) in enumerate(pestanas)
             if ref
         )
@@ -539,6 +607,11 @@ class LibroXlsx:
         )
         self._zip.writestr("xl/styles.xml", _styles_xml())
         self._zip.close()
+
+
+def _referencia_hoja(nombre: str) -> str:
+    """A sheet's name as a formula names it: quoted, its apostrophes doubled."""
+    return "'" + _esc(nombre).replace("'", "''") + "'"
 
 
 def _absoluta(ref: str) -> str:
