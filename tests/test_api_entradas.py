@@ -529,7 +529,7 @@ def test_paginas_absurdas_son_404_y_tamanos_absurdos_se_acotan(dos_planes):
     assert len(respuesta.json()["results"]) == 3
 
 
-@pytest.mark.parametrize("corte", [str(10**30), "٢٠٢٤-١", "2024-3", "0001-1", "x" * 5000, "%(x)s"])
+@pytest.mark.parametrize("corte", [str(10**30), "٢٠٢٤-١", "٢٠٢٤-1", "2024-3", "0001-1", "x" * 5000, "%(x)s"])
 def test_un_corte_absurdo_en_resultados_es_400(dos_planes, corte):
     respuesta = _cliente(dos_planes["administrador"]).get("/api/v1/planes/publicado/resultados/", {"corte": corte})
     assert respuesta.status_code == 400
@@ -551,3 +551,10 @@ def test_el_token_con_json_anidado_diez_mil_niveles_es_400(dos_planes):
     respuesta = _crudo(APIClient(), "[" * 10_000 + "]" * 10_000, url="/api/v1/token/")
     assert respuesta.status_code == 400
     assert "niveles" in json.dumps(respuesta.json(), ensure_ascii=False)
+
+
+def test_un_corte_larguisimo_no_se_repite_entero_en_el_mensaje(dos_planes):
+    respuesta = _cliente(dos_planes["administrador"]).get("/api/v1/planes/publicado/resultados/", {"corte": "x" * 5000})
+    assert respuesta.status_code == 400
+    mensaje = json.dumps(respuesta.json(), ensure_ascii=False)
+    assert "x" * 39 + "…" in mensaje and len(mensaje) < 500

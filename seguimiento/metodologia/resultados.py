@@ -55,7 +55,13 @@ _COLORES = {
     Semaforo.SIN_INFORMACION: "gris",
 }
 
-_CORTE = re.compile(r"^(\d{4})-([12])$")
+_CORTE = re.compile(r"^([0-9]{4})-([12])$")
+
+
+def _citar(texto: str | None, largo: int = 40) -> str:
+    """What was sent, shortened: a 5.000-character cut is not echoed back whole."""
+    texto = texto or ""
+    return texto if len(texto) <= largo else texto[: largo - 1] + "…"
 # Plans run within these years; anything else is a typo (and year 0 has no date at all).
 ANIO_MINIMO, ANIO_MAXIMO = 1900, 2200
 # The review states whose reports count in the figures: dashboards, API, exports, `semaforo`.
@@ -74,7 +80,7 @@ class CorteRef:
         coincide = _CORTE.match((texto or "").strip())
         if not coincide or not ANIO_MINIMO <= int(coincide.group(1)) <= ANIO_MAXIMO:
             raise ValueError(
-                f"Corte «{texto}» no válido: escríbalo como AAAA-S, con un año entre {ANIO_MINIMO} y "
+                f"Corte «{_citar(texto)}» no válido: escríbalo como AAAA-S, con un año entre {ANIO_MINIMO} y "
                 f"{ANIO_MAXIMO}, por ejemplo 2024-1 (primer semestre, 30 de junio) o 2024-2 "
                 "(segundo semestre, 31 de diciembre)."
             )
