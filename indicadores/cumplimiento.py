@@ -43,12 +43,12 @@ def cumplimiento_corte(*, corte: Corte, pendientes: frozenset[str] = PENDIENTES)
         ).values_list("indicador_id", "periodo", "estado", "valor_oficial")
     }
     correos: dict[int, list[str]] = defaultdict(list)
+    sin_correo: dict[int, list[str]] = defaultdict(list)  # planners no reminder can reach
     relacion = Dependencia.usuarios.through.objects.filter(
         dependencia_id__in={i.dependencia_id for i in indicadores}, user__is_active=True
-    ).values_list("dependencia_id", "user__email")
-    for dependencia_id, correo in relacion:
-        if correo:
-            correos[dependencia_id].append(correo)
+    ).values_list("dependencia_id", "user__email", "user__username")
+    for dependencia_id, correo, usuario in relacion:
+        (correos[dependencia_id] if correo else sin_correo[dependencia_id]).append(correo or usuario)
 
     filas: dict[int, dict] = {}
     for indicador in indicadores:
@@ -61,6 +61,7 @@ def cumplimiento_corte(*, corte: Corte, pendientes: frozenset[str] = PENDIENTES)
                 "pendientes": [],
                 "correcciones": 0,
                 "correos": sorted(correos[indicador.dependencia_id]),
+                "sin_correo": sorted(sin_correo[indicador.dependencia_id]),
             },
         )
         periodo = periodo_del_corte(periodicidad=indicador.periodicidad, semestre=corte.semestre)

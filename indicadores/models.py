@@ -355,3 +355,50 @@ class Evidencia(models.Model):
     def clean(self) -> None:
         if not self.archivo and not self.enlace:
             raise ValidationError("Adjunte un archivo o escriba un enlace.")
+
+
+class RecordatorioEnviado(models.Model):
+    """A reminder digest already sent (issue 14): one row per recipient, kind, cut and day.
+
+    `indicadores.recordatorios` inserts the rows in the transaction that sends the e-mail, before
+    sending it: a second run of `manage.py recordatorios` the same day, or one running at the same
+    time, finds them (or collides with them on the unique constraints) and sends nothing; a failed
+    sending rolls them back, so a later run retries. A reviewer's daily digest has no cut.
+    """
+
+    class Tipo(models.TextChoices):
+        PLANEADOR = "planeador", "Reportes pendientes (planeador)"
+        REVISOR = "revisor", "Reportes por revisar (revisor)"
+
+    usuario = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="destinatario"
+    )
+    tipo = models.CharField("tipo", max_length=10, choices=Tipo.choices)
+    corte = models.ForeignKey(
+        Corte, on_delete=models.CASCADE, null=True, blank=True, related_name="recordatorios", verbose_name="corte"
+    )
+    fecha = models.DateField("día del recordatorio")
+    dias_antes = models.SmallIntegerField(
+        "días antes de la fecha límite", null=True, blank=True, help_text="-1: el día después de la fecha límite."
+    )
+    enviado_en = models.DateTimeField("enviado en", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "recordatorio enviado"
+        verbose_name_plural = "recordatorios enviados"
+        ordering = ["-fecha", "usuario", "tipo"]
+        constraints = [
+            # Two partial constraints: in SQL two NULL cuts never collide, so the reviewer's
+            # digest (no cut) needs its own.
+            models.UniqueConstraint(
+                fields=["usuario", "tipo", "corte", "fecha"], condition=Q(corte__isnull=False),
+                name="recordatorio_unico_por_corte_y_dia",
+            ),
+            models.UniqueConstraint(
+                fields=["usuario", "tipo", "fecha"], condition=Q(corte__isnull=True),
+                name="recordatorio_unico_sin_corte_por_dia",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tipo_display()} · {self.fecha:%Y-%m-%d}"

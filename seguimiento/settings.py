@@ -197,6 +197,21 @@ TOKEN_HORAS = int(os.environ.get("TOKEN_HORAS", "12"))
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "seguimiento@localhost")
 
+# Reporting calendar (issue 14)
+# `manage.py recordatorios`, run once a day from cron or a systemd timer (README), e-mails each
+# planner one digest of what their dependencias owe at the open cuts whose deadline is
+# RECORDATORIOS_DIAS days ahead, and on the day after it; and each reviewer one digest of the
+# reports waiting for review. The links in the e-mails start with RECORDATORIOS_URL_BASE, the
+# address users open the application at.
+_DIAS_MALOS = [d[:20] for d in env_list("RECORDATORIOS_DIAS", "5,3,1") if not (d.isascii() and d.isdigit())]
+if _DIAS_MALOS:
+    raise ImproperlyConfigured(
+        f"RECORDATORIOS_DIAS lleva días enteros separados por comas («5,3,1»); «{_DIAS_MALOS[0]}» no lo es."
+    )
+RECORDATORIOS_DIAS = sorted({int(d) for d in env_list("RECORDATORIOS_DIAS", "5,3,1")}, reverse=True)
+RECORDATORIOS_URL_BASE = os.environ.get("RECORDATORIOS_URL_BASE", "http://localhost:8000").rstrip("/")
+# End of reporting calendar (issue 14)
+
 # Semáforo thresholds (SPEC §4), in percent; an installation may change them.
 SEMAFORO_UMBRAL_SOBRE = env_decimal("SEMAFORO_UMBRAL_SOBRE", "125")
 SEMAFORO_UMBRAL_ALTO = env_decimal("SEMAFORO_UMBRAL_ALTO", "75")

@@ -172,6 +172,13 @@ def test_dependencia_sin_correo_se_nombra_y_no_cuenta(client, corte_con_pendient
     assert "Sin correo registrado, no recibirán recordatorio: Turismo." in html
 
 
+def test_un_planeador_sin_correo_se_nombra_aunque_su_dependencia_tenga_otro(client, corte_con_pendientes):
+    factories.usuario("marta", grupos=(PLANEADOR,), dependencias=[corte_con_pendientes["salud"]], email="")
+    html = _pagina(client, corte_con_pendientes)
+    assert "ana@sopo.gov.co<br><span class=\"nota\">Sin correo: marta</span>" in html
+    assert "Enviar 2 recordatorios por correo a los planeadores</button>" in html
+
+
 def test_sin_ningun_correo_el_boton_se_desactiva_y_explica_por_que(client, corte_con_pendientes):
     for usuario in (corte_con_pendientes["ana"], corte_con_pendientes["luis"]):
         usuario.email = ""
