@@ -391,3 +391,37 @@ def test_la_caja_del_motivo_de_la_importacion_anuncia_su_maximo(client):
     client.force_login(admin)
     pagina = client.get(reverse("excel_importar")).content.decode()
     assert f'name="motivo" id="id_motivo" size="60" maxlength="{MAX_MOTIVO}"' in pagina
+
+
+def test_devolver_en_lote_con_un_comentario_enorme_no_devuelve_ninguno(client, e):
+    enviados = [
+        services.reporte_enviar(
+            reporte=services.reporte_registrar(
+                indicador=e["indicador"], anio=anio, periodo=periodo, valor=Decimal("5"), usuario=e["planeador"],
+            ),
+            usuario=e["planeador"],
+        )
+        for anio, periodo in ((2024, 2), (2025, 1))
+    ]
+    client.force_login(e["revisor"])
+    antes = _huella()
+    respuesta = client.post(
+        reverse("admin:indicadores_reporte_changelist"),
+        {"action": "devolver", "_selected_action": [r.pk for r in enviados], "comentario": "c" * 10_001},
+    )
+    assert "10.001" in respuesta.content.decode() and "10.000" in respuesta.content.decode()
+    assert _huella() == antes
+
+
+def test_la_api_rechaza_una_correccion_con_un_texto_largo_y_no_la_toca(e):
+    reporte = services.reporte_registrar(
+        indicador=e["indicador"], anio=2024, periodo=2, valor=Decimal("5"), usuario=e["planeador"],
+    )
+    antes = _huella()
+    respuesta = _cliente(e["planeador"]).patch(
+        f"/api/v1/reportes/{reporte.pk}/",
+        {"plan_de_choque": "p" * (MAX_TEXTO + 1), "version": reporte.version}, format="json",
+    )
+    assert respuesta.status_code == 400
+    assert respuesta.json() == {"plan_de_choque": ["Tiene 10.001 caracteres; el máximo es 10.000."]}
+    assert _huella() == antes

@@ -65,3 +65,38 @@ def test_planeadora_no_guarda_una_observacion_sobre_el_limite(live_server, naveg
         Decimal("5"), "", Reporte.Estado.APROBADO, reporte_aprobado.version
     )
     assert despues.history.count() == reporte_aprobado.history.count()
+
+
+def test_revisora_no_devuelve_con_un_comentario_sobre_el_limite(live_server, navegador, reporte_aprobado):
+    from indicadores import services
+    from indicadores.permisos import REVISOR
+
+    planeadora = reporte_aprobado.indicador.dependencia.usuarios.get()
+    enviado = services.reporte_enviar(
+        reporte=services.reporte_registrar(
+            indicador=reporte_aprobado.indicador, anio=2025, periodo=1, valor=Decimal("6"), usuario=planeadora,
+        ),
+        usuario=planeadora,
+    )
+    f.usuario("revisora", grupos=(REVISOR,), is_staff=True)
+    d = navegador
+    d.get(f"{live_server.url}/admin/login/")
+    d.find_element(By.ID, "id_username").send_keys("revisora")
+    d.find_element(By.ID, "id_password").send_keys("clave-de-prueba-123")
+    d.find_element(By.CSS_SELECTOR, "#login-form input[type=submit]").click()
+    esperar(d, lambda d: "/admin/login/" not in d.current_url)
+    d.get(f"{live_server.url}/admin/indicadores/reporte/{enviado.pk}/change/")
+
+    caja = d.find_element(By.ID, "id_comentario")
+    assert caja.get_attribute("maxlength") == str(MAX_TEXTO)
+    d.execute_script("arguments[0].value = arguments[1];", caja, "c" * (MAX_TEXTO + 1))
+    d.find_element(By.CSS_SELECTOR, "button[form='form-devolver']").click()
+    esperar(d, lambda d: "10.001" in d.find_element(By.TAG_NAME, "body").text)
+    assert "Comentario de revisión: tiene 10.001 caracteres; el máximo es 10.000." in d.find_element(
+        By.TAG_NAME, "body").text
+    assert errores_de_consola(d) == []
+
+    despues = Reporte.objects.get(pk=enviado.pk)
+    assert (despues.estado, despues.comentario_revision, despues.version) == (
+        Reporte.Estado.ENVIADO, "", enviado.version
+    )
